@@ -1,0 +1,50 @@
+import type { BuildWithArtifact, BuildCursor } from '../db/builds.ts';
+
+export interface BuildViewSettings {
+  namespace: string;
+  temporalUiUrl: string;
+}
+
+/** The API's build resource (DESIGN.md): camelCase, nested, with links a client can follow. */
+export function toBuildView(b: BuildWithArtifact, s: BuildViewSettings) {
+  const workflowUrl = `${s.temporalUiUrl}/namespaces/${encodeURIComponent(s.namespace)}/workflows/${encodeURIComponent(b.workflow_id)}`;
+  return {
+    id: b.id,
+    name: b.name,
+    status: b.status,
+    phase: b.phase,
+    iteration: b.iteration,
+    features: { total: b.features_total, passing: b.features_passing },
+    usage: { inputTokens: b.input_tokens, outputTokens: b.output_tokens, costUsd: Math.round(b.cost_usd * 1e6) / 1e6 },
+    limits: { maxIterations: b.options.maxIterations, maxCostUsd: b.options.maxCostUsd },
+    model: b.options.model,
+    error: b.error,
+    artifact:
+      b.artifact_sha256 && b.artifact_created_at
+        ? { sizeBytes: b.artifact_size, sha256: b.artifact_sha256, createdAt: b.artifact_created_at.toISOString(), url: `/api/builds/${b.id}/artifact?format=tar.gz` }
+        : null,
+    createdAt: b.created_at.toISOString(),
+    startedAt: b.started_at?.toISOString() ?? null,
+    finishedAt: b.finished_at?.toISOString() ?? null,
+    updatedAt: b.updated_at.toISOString(),
+    workflow: { id: b.workflow_id, runId: b.workflow_run_id, temporalUiUrl: b.workflow_run_id ? `${workflowUrl}/${b.workflow_run_id}` : workflowUrl },
+  };
+}
+
+export type BuildView = ReturnType<typeof toBuildView>;
+
+export function encodeCursor(b: { created_at: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([b.created_at.toISOString(), b.id])).toString('base64url');
+}
+
+/** Undefined for anything that is not a cursor this API handed out. */
+export function decodeCursor(cursor: string): BuildCursor | undefined {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    const createdAt = new Date(String(at));
+    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(createdAt.getTime()) || id.length > 100) return undefined;
+    return { createdAt, id };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the platform reads, with its default. `.env.example` mirrors this
+ * list; a bad value stops the process at start with a message naming the variable.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'on', 'off', 'yes', 'no', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true' || v === 'on' || v === 'yes');
+
+const envSchema = z.object({
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  PORT: port.default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: optionalString,
+  DATA_DIR: z.string().default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('builds'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: optionalString,
+  TEMPORAL_CLI_PATH: optionalString,
+  WORKFLOW_BUNDLE_PATH: optionalString,
+  ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+
+  DATABASE_URL: optionalString,
+
+  S3_BUCKET: optionalString,
+  S3_ENDPOINT: optionalString,
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+
+  SANDBOX_PROVIDER: z.enum(['local', 'e2b']).optional(),
+  SANDBOX_NETWORK: z.enum(['on', 'off']).default('on'),
+  SANDBOX_ALLOW_UNISOLATED: flag,
+  SANDBOX_COMMAND_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
+  E2B_API_KEY: optionalString,
+
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: optionalString,
+  AGENT_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
+  AGENT_MAX_TURNS: z.coerce.number().int().positive().default(200),
+  DEFAULT_MAX_ITERATIONS: z.coerce.number().int().positive().default(50),
+  DEFAULT_MAX_COST_USD: z.coerce.number().positive().default(50),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Env {
+  /** DATA_DIR made absolute, so child processes and sandboxes agree on it. */
+  dataDir: string;
+  sandboxProvider: 'local' | 'e2b';
+  /** Where links to the Temporal Web UI point. */
+  temporalUiUrl: string;
+  /** True when this process starts its own `temporal server start-dev`. */
+  embeddedTemporal: boolean;
+  temporalAddress: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every setting and its default.`);
+  }
+  const e = parsed.data;
+  if (e.S3_BUCKET && (!e.S3_ACCESS_KEY_ID) !== (!e.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together.');
+  }
+  const sandboxProvider = e.SANDBOX_PROVIDER ?? (e.E2B_API_KEY ? 'e2b' : 'local');
+  if (sandboxProvider === 'e2b' && !e.E2B_API_KEY) {
+    throw new ConfigError('Invalid configuration:\n  E2B_API_KEY: required when SANDBOX_PROVIDER=e2b.');
+  }
+  const embeddedTemporal = !e.TEMPORAL_ADDRESS;
+  return {
+    ...e,
+    dataDir: path.resolve(e.DATA_DIR),
+    sandboxProvider,
+    embeddedTemporal,
+    temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
+    temporalUiUrl: (e.TEMPORAL_UI_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { LocalSandboxProvider } from '../activities/sandbox/local.ts';
+import type { SandboxProvider } from '../activities/sandbox/provider.ts';
+import { LocalArtifactStorage } from '../activities/storage/local.ts';
+import type { ArtifactStorage } from '../activities/storage/storage.ts';
+import { migrateToLatest, openDatabase } from '../db/connect.ts';
+import { createApp } from './app.ts';
+import { ConfigError, type Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { startTemporalDevServer, type DevServer } from './temporal-dev-server.ts';
+import { ensureTool, TEMPORAL_CLI } from './tool-binaries.ts';
+import { startWorker, type RunningWorker } from './worker.ts';
+
+export const UI_DIST = fileURLToPath(new URL('../ui/dist', import.meta.url));
+
+export interface Platform {
+  /** The dashboard and API, when this process serves them. */
+  url: string | null;
+  temporalAddress: string;
+  temporalUiUrl: string | null;
+  /** Settles when the worker stops on its own; a fatal worker error rejects it. */
+  workerDone: Promise<void> | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what this process's ROLE asks for, in dependency order, and stops it in reverse.
+ * With no TEMPORAL_ADDRESS / DATABASE_URL / S3_BUCKET, everything runs embedded.
+ */
+export async function startPlatform(config: Config, log: Logger): Promise<Platform> {
+  const stack: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stack.reverse().splice(0)) {
+      await fn().catch((err: unknown) => log.error({ err }, 'error while stopping'));
+    }
+  };
+  try {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    let devServer: DevServer | null = null;
+    if (config.embeddedTemporal) {
+      const binary = await ensureTool(TEMPORAL_CLI, (msg) => log.info(msg));
+      devServer = await startTemporalDevServer({
+        binary,
+        port: config.TEMPORAL_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: path.join(config.dataDir, 'temporal.db'),
+        pidFile: path.join(config.dataDir, 'temporal.pid'),
+        namespace: config.TEMPORAL_NAMESPACE,
+        onLog: (line) => log.debug({ source: 'temporal' }, line),
+      });
+      stack.push(() => devServer!.stop());
+    }
+
+    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, pgliteDir: path.join(config.dataDir, 'pg') });
+    stack.push(() => database.close());
+    await migrateToLatest(database.db);
+    log.info({ database: database.kind }, 'database ready');
+
+    const storage = createStorage(config);
+    let workerDone: Promise<void> | null = null;
+    if (config.ROLE !== 'api') {
+      const worker: RunningWorker = await startWorker({
+        address: config.temporalAddress,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
+        activities: {
+          db: database.db,
+          sandboxes: createSandboxProvider(config, log),
+          storage,
+          anthropic: { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL },
+          agent: { maxTurns: config.AGENT_MAX_TURNS, maxTokens: 16_000, commandTimeoutMs: config.SANDBOX_COMMAND_TIMEOUT_SECONDS * 1000, featureTarget: 50, appPort: 5173 },
+          secrets: secretValues(config),
+          artifactExclude: ['node_modules', '.cache', '.venv', '__pycache__'],
+        },
+      });
+      stack.push(() => worker.stop());
+      workerDone = worker.done;
+      if (!config.ANTHROPIC_API_KEY) log.warn('ANTHROPIC_API_KEY is not set: builds will pause with "ANTHROPIC_API_KEY is not set" until it is.');
+    }
+
+    let url: string | null = null;
+    if (config.ROLE !== 'worker') {
+      const connection = await Connection.connect({ address: config.temporalAddress });
+      stack.push(() => connection.close());
+      const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+      const app = createApp({
+        db: database.db,
+        temporal,
+        storage,
+        log,
+        secureCookies: (config.PUBLIC_URL ?? '').startsWith('https://'),
+        uiDir: UI_DIST,
+        builds: {
+          namespace: config.TEMPORAL_NAMESPACE,
+          temporalUiUrl: config.temporalUiUrl,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          heartbeatTimeoutSeconds: config.ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS,
+          defaults: { model: config.AGENT_MODEL, maxIterations: config.DEFAULT_MAX_ITERATIONS, maxCostUsd: config.DEFAULT_MAX_COST_USD, sandbox: config.sandboxProvider },
+        },
+      });
+      const server = await listen(app.fetch, config.HOST, config.PORT);
+      stack.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const port = (server.address() as AddressInfo).port;
+      url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' || config.HOST === '127.0.0.1' ? 'localhost' : config.HOST}:${port}`;
+    }
+    return { url, temporalAddress: config.temporalAddress, temporalUiUrl: devServer?.uiUrl ?? config.TEMPORAL_UI_URL ?? null, workerDone, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function listen(fetch: (req: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, hostname, port }, () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new ConfigError(`PORT ${port} is already in use. Set PORT to a free port.`) : err),
+    );
+  });
+}
+
+function createStorage(config: Config): ArtifactStorage {
+  if (config.S3_BUCKET) throw new ConfigError('S3_BUCKET is set, but this version stores artifacts on the local filesystem only. Unset S3_BUCKET.');
+  return new LocalArtifactStorage(path.join(config.dataDir, 'artifacts'));
+}
+
+function createSandboxProvider(config: Config, log: Logger): SandboxProvider {
+  if (config.sandboxProvider === 'e2b') throw new ConfigError('SANDBOX_PROVIDER=e2b is not available in this version. Use SANDBOX_PROVIDER=local.');
+  return new LocalSandboxProvider({
+    root: path.join(config.dataDir, 'sandboxes'),
+    network: config.SANDBOX_NETWORK === 'on',
+    allowUnisolated: config.SANDBOX_ALLOW_UNISOLATED,
+    defaultTimeoutMs: config.SANDBOX_COMMAND_TIMEOUT_SECONDS * 1000,
+    warn: (message) => log.warn(message),
+  });
+}
+
+export function secretValues(config: Config): string[] {
+  return [config.ANTHROPIC_API_KEY, config.E2B_API_KEY, config.S3_SECRET_ACCESS_KEY].filter((s): s is string => !!s);
+}

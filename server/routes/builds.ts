@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Client } from '@temporalio/client';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { artifactKey } from '../../activities/index.ts';
+import type { ArtifactStorage } from '../../activities/storage/storage.ts';
+import { listBuildEvents } from '../../db/build-events.ts';
+import { findOwnedBuild, insertBuild, listOwnedBuilds, updateBuildProgress } from '../../db/builds.ts';
+import type { Db } from '../../db/connect.ts';
+import { latestFeatureSnapshot } from '../../db/feature-snapshots.ts';
+import type { BuildOptions } from '../../db/schema.ts';
+import { BuildIdKey, BuildOwnerKey, BuildStatusKey } from '../../workflows/search-attributes.ts';
+import type { BuildInput } from '../../workflows/types.ts';
+import { requireUser, type AppEnv } from '../auth.ts';
+import { decodeCursor, encodeCursor, toBuildView, type BuildViewSettings } from '../build-view.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { idParam, validate } from '../validation.ts';
+
+export const MAX_SPEC_BYTES = 1024 * 1024;
+
+export interface BuildRouteSettings extends BuildViewSettings {
+  taskQueue: string;
+  heartbeatTimeoutSeconds: number;
+  defaults: BuildOptions;
+}
+
+const statuses = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+
+const createBody = z.strictObject({
+  spec: z.string().min(1, 'must not be empty'),
+  name: z.string().trim().min(1).max(200).optional(),
+  options: z
+    .strictObject({
+      model: z.string().trim().min(1).max(100).optional(),
+      maxIterations: z.number().int().min(1).max(10_000).optional(),
+      maxCostUsd: z.number().positive().max(100_000).optional(),
+      sandbox: z.enum(['local', 'e2b']).optional(),
+    })
+    .optional(),
+});
+
+const listQuery = z.strictObject({
+  status: z.enum(statuses).optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+const eventsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+
+const artifactQuery = z.strictObject({ format: z.enum(['tar.gz']).default('tar.gz') });
+
+export function buildRoutes(db: Db, temporal: Client, storage: ArtifactStorage, settings: BuildRouteSettings) {
+  const ownedBuild = async (userId: string, id: string) => {
+    const build = await findOwnedBuild(db, userId, id);
+    if (!build) throw notFound('Build');
+    return build;
+  };
+
+  return new Hono<AppEnv>()
+    .use(requireUser(db))
+    .post('/', validate('json', createBody), async (c) => {
+      const body = c.req.valid('json');
+      if (Buffer.byteLength(body.spec) > MAX_SPEC_BYTES) throw new ApiError(413, 'payload_too_large', 'spec: must be at most 1 MB');
+      const user = c.get('user');
+      const id = randomUUID();
+      const options: BuildOptions = { ...settings.defaults, ...body.options };
+      const name = body.name ?? firstHeading(body.spec) ?? `Build ${id.slice(0, 8)}`;
+      const workflowId = `build-${id}`;
+      await insertBuild(db, { id, ownerId: user.id, name, specContent: body.spec, options, workflowId });
+      const input: BuildInput = {
+        buildId: id,
+        ownerId: user.id,
+        model: options.model,
+        limits: { maxIterations: options.maxIterations, maxCostUsd: options.maxCostUsd },
+        heartbeatTimeoutSeconds: settings.heartbeatTimeoutSeconds,
+      };
+      try {
+        const handle = await temporal.workflow.start('buildApp', {
+          workflowId,
+          taskQueue: settings.taskQueue,
+          args: [input],
+          typedSearchAttributes: [
+            { key: BuildIdKey, value: id },
+            { key: BuildOwnerKey, value: user.id },
+            { key: BuildStatusKey, value: 'queued' },
+          ],
+        });
+        await updateBuildProgress(db, id, { workflowRunId: handle.firstExecutionRunId });
+      } catch (err) {
+        await updateBuildProgress(db, id, { status: 'failed', error: { code: 'start_failed', message: `The build could not be started: ${(err as Error).message}` }, finished: true });
+        throw new ApiError(503, 'temporal_unavailable', 'The workflow service is unreachable, so the build could not start. Try again shortly.');
+      }
+      return c.json(toBuildView((await findOwnedBuild(db, user.id, id))!, settings), 201);
+    })
+    .get('/', validate('query', listQuery), async (c) => {
+      const q = c.req.valid('query');
+      const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (q.cursor !== undefined && !after) throw new ApiError(400, 'invalid_input', 'cursor: is not a cursor this API returned');
+      const rows = await listOwnedBuilds(db, c.get('user').id, { status: q.status, after, limit: q.limit + 1 });
+      const page = rows.slice(0, q.limit);
+      const last = page[page.length - 1];
+      return c.json({ items: page.map((b) => toBuildView(b, settings)), nextCursor: rows.length > q.limit && last ? encodeCursor(last) : null });
+    })
+    .get('/:id', validate('param', idParam), async (c) => c.json(toBuildView(await ownedBuild(c.get('user').id, c.req.valid('param').id), settings)))
+    .get('/:id/features', validate('param', idParam), async (c) => {
+      const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
+      const snapshot = await latestFeatureSnapshot(db, build.id);
+      if (!snapshot) throw new ApiError(404, 'not_found', 'This build has no feature list yet: the first agent session writes it.');
+      return c.json(snapshot);
+    })
+    .get('/:id/events', validate('param', idParam), validate('query', eventsQuery), async (c) => {
+      const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
+      const q = c.req.valid('query');
+      const events = await listBuildEvents(db, build.id, q);
+      return c.json({ events, nextAfter: events.length ? events[events.length - 1]!.seq : q.after });
+    })
+    .get('/:id/artifact', validate('param', idParam), validate('query', artifactQuery), async (c) => {
+      const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
+      const body = build.artifact_sha256 ? await storage.get(artifactKey(build.id)) : null;
+      if (!body) throw new ApiError(404, 'not_found', 'This build has no artifact yet: it is saved when the build completes, is cancelled or fails.');
+      const filename = `${slug(build.name)}-${build.id.slice(0, 8)}.tar.gz`;
+      return new Response(Readable.toWeb(body) as ReadableStream, {
+        headers: {
+          'content-type': 'application/gzip',
+          'content-disposition': `attachment; filename="${filename}"`,
+          ...(build.artifact_size !== null && { 'content-length': String(build.artifact_size) }),
+          ...(build.artifact_sha256 && { etag: `"${build.artifact_sha256}"` }),
+        },
+      });
+    });
+}
+
+function firstHeading(spec: string): string | undefined {
+  const line = spec.split('\n').find((l) => l.trim().length > 0);
+  const name = line?.replace(/^[#\s<>/]+|[<>/]+$/g, '').trim().slice(0, 200);
+  return name || undefined;
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'build';
+}
