@@ -11,7 +11,7 @@ interface ErrorNoticeProps {
 export function ErrorNotice({ error, title, onRetry }: ErrorNoticeProps) {
   const retrying = onRetry !== undefined && isRetryable(error);
   return (
-    <div className="notice notice--error" role="alert">
+    <div className="notice notice--error notice--sticky" role="alert">
       <div>
         <p className="notice__title">{title}</p>
         <p className="notice__body">
