@@ -16,3 +16,6 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
 
 /** `:id` path parameters: anything that is not one of our ids is a 400, not a database lookup. */
 export const idParam = z.object({ id: z.uuid('must be an id') });
+
+/** A string Postgres can store: text columns refuse NUL, which would otherwise surface as a 500. */
+export const text = () => z.string().refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');

@@ -6,15 +6,15 @@ import { deleteSession } from '../../db/sessions.ts';
 import { findUserByEmail, insertUser, toUser } from '../../db/users.ts';
 import { endSessionCookie, hashPassword, hashToken, requireUser, startSession, verifyPassword, type AppEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
-import { validate } from '../validation.ts';
+import { text, validate } from '../validation.ts';
 
-const email = z.string().trim().toLowerCase().max(320).pipe(z.email('must be a valid email address'));
+const email = text().trim().toLowerCase().max(320).pipe(z.email('must be a valid email address'));
 const signupBody = z.strictObject({
   email,
-  password: z.string().min(8, 'must be at least 8 characters').max(256),
-  name: z.string().trim().min(1).max(200).optional(),
+  password: text().min(8, 'must be at least 8 characters').max(256),
+  name: text().trim().min(1).max(200).optional(),
 });
-const loginBody = z.strictObject({ email, password: z.string().min(1).max(256) });
+const loginBody = z.strictObject({ email, password: text().min(1).max(256) });
 
 export function authRoutes(db: Db, opts: { secureCookies: boolean }) {
   return new Hono<AppEnv>()

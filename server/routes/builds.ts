@@ -15,7 +15,7 @@ import type { BuildInput } from '../../workflows/types.ts';
 import { requireUser, type AppEnv } from '../auth.ts';
 import { decodeCursor, encodeCursor, toBuildView, type BuildViewSettings } from '../build-view.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { idParam, validate } from '../validation.ts';
+import { idParam, text, validate } from '../validation.ts';
 
 export const MAX_SPEC_BYTES = 1024 * 1024;
 
@@ -28,11 +28,11 @@ export interface BuildRouteSettings extends BuildViewSettings {
 const statuses = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 
 const createBody = z.strictObject({
-  spec: z.string().min(1, 'must not be empty'),
-  name: z.string().trim().min(1).max(200).optional(),
+  spec: text().min(1, 'must not be empty'),
+  name: text().trim().min(1).max(200).optional(),
   options: z
     .strictObject({
-      model: z.string().trim().min(1).max(100).optional(),
+      model: text().trim().min(1).max(100).optional(),
       maxIterations: z.number().int().min(1).max(10_000).optional(),
       maxCostUsd: z.number().positive().max(100_000).optional(),
       sandbox: z.enum(['local', 'e2b']).optional(),
@@ -42,7 +42,7 @@ const createBody = z.strictObject({
 
 const listQuery = z.strictObject({
   status: z.enum(statuses).optional(),
-  cursor: z.string().max(500).optional(),
+  cursor: text().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
 

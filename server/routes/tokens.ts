@@ -5,12 +5,12 @@ import { deleteApiToken, insertApiToken, listApiTokens } from '../../db/api-toke
 import type { Db } from '../../db/connect.ts';
 import { newSecretToken, requireUser, type AppEnv } from '../auth.ts';
 import { notFound } from '../errors.ts';
-import { idParam, validate } from '../validation.ts';
+import { idParam, text, validate } from '../validation.ts';
 
 export function tokenRoutes(db: Db) {
   return new Hono<AppEnv>()
     .use(requireUser(db))
-    .post('/', validate('json', z.strictObject({ name: z.string().trim().min(1).max(200) })), async (c) => {
+    .post('/', validate('json', z.strictObject({ name: text().trim().min(1).max(200) })), async (c) => {
       const { token, hash } = newSecretToken('aap');
       const created = await insertApiToken(db, { id: randomUUID(), userId: c.get('user').id, name: c.req.valid('json').name, tokenHash: hash });
       // The only time the token is shown: only its hash is kept.

@@ -1,12 +1,11 @@
 import { useState } from 'react';
 import { Link, NavLink, Outlet, useLoaderData, useNavigate } from 'react-router';
 import { errorMessage } from '../api.ts';
-import { logOut } from '../auth.ts';
-import type { User } from '../types.ts';
+import { logOut, type requireUserLoader } from '../auth.ts';
 
 /** The signed-in frame: top bar with navigation, the user's email and Sign out. */
 export function AppLayout() {
-  const user = useLoaderData() as User;
+  const user = useLoaderData<typeof requireUserLoader>();
   const navigate = useNavigate();
   const [signingOut, setSigningOut] = useState(false);
   const [signOutError, setSignOutError] = useState<unknown>(null);

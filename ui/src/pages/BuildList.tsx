@@ -65,7 +65,8 @@ function BuildResults({ status }: { status: BuildStatus | undefined }) {
         if (!cursor) break;
       }
       const seen = new Set<string>();
-      return { items: items.filter((b) => !seen.has(b.id) && seen.add(b.id)), nextCursor: cursor };
+      const unique = items.filter((build) => !seen.has(build.id) && seen.add(build.id));
+      return { items: unique, nextCursor: cursor, pageCount };
     },
     [status, pageCount],
   );
@@ -76,6 +77,7 @@ function BuildResults({ status }: { status: BuildStatus | undefined }) {
 
   const errorNotice = error !== null && <ErrorNotice error={error} title="Could not load builds" onRetry={refresh} />;
   if (!data) return errorNotice || <Loading label="Loading builds…" />;
+  const loadingMore = isFetching && data.pageCount < pageCount;
 
   if (data.items.length === 0) {
     return (
@@ -122,10 +124,10 @@ function BuildResults({ status }: { status: BuildStatus | undefined }) {
           <button
             type="button"
             className="button button--secondary"
-            disabled={isFetching}
+            disabled={loadingMore}
             onClick={() => setPageCount((count) => count + 1)}
           >
-            {isFetching ? 'Loading…' : 'Load more'}
+            {loadingMore ? 'Loading…' : 'Load more'}
           </button>
         </div>
       )}

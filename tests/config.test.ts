@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../server/config.ts';
+
+describe('configuration', () => {
+  it('runs everything embedded with no settings at all', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 3000, TEMPORAL_PORT: 7233, TEMPORAL_UI_PORT: 8233, ROLE: 'all', embeddedTemporal: true, sandboxProvider: 'local', TEMPORAL_TASK_QUEUE: 'builds' });
+    expect(c.temporalAddress).toBe('127.0.0.1:7233');
+    expect(c.temporalUiUrl).toBe('http://localhost:8233');
+  });
+
+  it('uses an external Temporal and E2B when told to', () => {
+    const c = loadConfig({ TEMPORAL_ADDRESS: 'temporal:7233', E2B_API_KEY: 'e2b_x' });
+    expect(c.embeddedTemporal).toBe(false);
+    expect(c.temporalAddress).toBe('temporal:7233');
+    expect(c.sandboxProvider).toBe('e2b');
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ ROLE: 'both' })).toThrow(/ROLE/);
+    expect(() => loadConfig({ SANDBOX_PROVIDER: 'e2b' })).toThrow(/E2B_API_KEY/);
+  });
+});
