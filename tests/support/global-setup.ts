@@ -33,7 +33,7 @@ export default async function setup(project: TestProject) {
     createTestDatabase(),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
-  await viteBuild({ logLevel: 'warn' });
+  await viteBuild({ logLevel: 'warn', mode: 'production' });
   const workflowBundlePath = path.join(tmpRoot, 'workflow-bundle.js');
   fs.writeFileSync(workflowBundlePath, bundle.code);
 
