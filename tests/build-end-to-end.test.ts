@@ -75,4 +75,21 @@ describe('a build, end to end through the HTTP API', () => {
     // The API key never reaches events.
     expect(JSON.stringify(events.body)).not.toContain(TEST_API_KEY);
   });
+
+  it('pauses a build with a reason a person can act on when no API key is set', async () => {
+    const keyless = await startTestPlatform(testEnv(model.url, { ANTHROPIC_API_KEY: '' }));
+    try {
+      const api = new ApiClient(keyless.url);
+      await api.signUp();
+      const { body: created } = await api.json('POST', '/api/builds', { spec: SPEC });
+      const paused = await waitFor('the build to pause', async () => {
+        const res = await api.json('GET', `/api/builds/${created.id}`);
+        return res.body.status === 'paused' && res.body;
+      });
+      expect(paused.error).toEqual({ code: 'MissingApiKey', message: expect.stringContaining('ANTHROPIC_API_KEY is not set') });
+      expect(paused.iteration).toBe(1);
+    } finally {
+      await keyless.stop();
+    }
+  });
 });

@@ -122,9 +122,10 @@ export async function buildApp(input: BuildInput): Promise<BuildState> {
     } else {
       build.finish('failed', { code: 'build_failed', message: errorMessage(err) });
     }
-    // Cleanup must run even though the workflow's own scope is cancelled.
+    // A cancelled or failed build's work is still the user's: save it, even though the
+    // workflow's own scope may be cancelled. Best effort: a lost sandbox has nothing to save.
     await CancellationScope.nonCancellable(async () => {
-      if (sandboxId && build.status === 'cancelled') {
+      if (sandboxId) {
         build.phase = 'saving';
         await sandbox.saveArtifact({ buildId: input.buildId, sandboxId }).catch(() => undefined);
       }
