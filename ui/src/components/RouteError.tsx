@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
-import { isRouteErrorResponse, Link, useRevalidator, useRouteError } from 'react-router';
+import { isRouteErrorResponse, useRevalidator, useRouteError } from 'react-router';
 import { ApiError, errorMessage, isRetryable } from '../api.ts';
+import { NotFound } from '../pages/NotFound.tsx';
 
 const RETRY_INTERVAL_MS = 5000;
 
@@ -25,12 +26,7 @@ export function RouteError() {
   if (notFound) {
     return (
       <main id="main" className="page page--narrow">
-        <title>Page not found · Autonomous Agents</title>
-        <h1>Page not found</h1>
-        <p className="muted">There is nothing at this address.</p>
-        <Link className="button" to="/">
-          Back to builds
-        </Link>
+        <NotFound />
       </main>
     );
   }
