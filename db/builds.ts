@@ -149,3 +149,7 @@ export async function recordSession(db: Db, buildId: string, s: SessionRecord): 
       .execute();
   });
 }
+
+export async function updateBuildOptions(db: Db, id: string, options: BuildOptions): Promise<void> {
+  await db.updateTable('builds').set({ options: JSON.stringify(options), updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+}

@@ -13,6 +13,9 @@ export interface BuildOptions {
   model: string;
   maxIterations: number;
   maxCostUsd: number;
+  /** ISO time after which no new session starts, or null. */
+  deadline: string | null;
+  stallLimit: number;
   sandbox: 'local' | 'e2b';
 }
 
@@ -115,6 +118,15 @@ export interface BuildIterationsTable {
   created_at: Generated<Date>;
 }
 
+export interface CheckpointsTable {
+  build_id: string;
+  iteration: number;
+  storage_key: string;
+  size_bytes: number;
+  sha256: string;
+  created_at: Generated<Date>;
+}
+
 export interface ArtifactsTable {
   build_id: string;
   storage_key: string;
@@ -132,6 +144,7 @@ export interface Database {
   build_events: BuildEventsTable;
   feature_snapshots: FeatureSnapshotsTable;
   build_iterations: BuildIterationsTable;
+  checkpoints: CheckpointsTable;
   artifacts: ArtifactsTable;
 }
 

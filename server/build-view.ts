@@ -1,4 +1,5 @@
 import type { BuildWithArtifact, BuildCursor } from '../db/builds.ts';
+import { limitsOf } from './build-workflows.ts';
 
 export interface BuildViewSettings {
   namespace: string;
@@ -16,7 +17,7 @@ export function toBuildView(b: BuildWithArtifact, s: BuildViewSettings) {
     iteration: b.iteration,
     features: { total: b.features_total, passing: b.features_passing },
     usage: { inputTokens: b.input_tokens, outputTokens: b.output_tokens, costUsd: Math.round(b.cost_usd * 1e6) / 1e6 },
-    limits: { maxIterations: b.options.maxIterations, maxCostUsd: b.options.maxCostUsd },
+    limits: limitsOf(b),
     model: b.options.model,
     error: b.error,
     artifact:

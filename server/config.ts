@@ -32,6 +32,8 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
   ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  CONTINUE_AS_NEW_EVERY: z.coerce.number().int().min(1).default(50),
+  CHECKPOINT_RETENTION: z.coerce.number().int().min(1).default(3),
 
   DATABASE_URL: optionalString,
 
@@ -53,6 +55,7 @@ const envSchema = z.object({
   AGENT_MAX_TURNS: z.coerce.number().int().positive().default(200),
   DEFAULT_MAX_ITERATIONS: z.coerce.number().int().positive().default(50),
   DEFAULT_MAX_COST_USD: z.coerce.number().positive().default(50),
+  DEFAULT_STALL_LIMIT: z.coerce.number().int().positive().default(5),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -76,7 +76,8 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
           anthropic: { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL },
           agent: { maxTurns: config.AGENT_MAX_TURNS, maxTokens: 16_000, commandTimeoutMs: config.SANDBOX_COMMAND_TIMEOUT_SECONDS * 1000, featureTarget: 50, appPort: 5173 },
           secrets: secretValues(config),
-          artifactExclude: ['node_modules', '.cache', '.venv', '__pycache__'],
+          archiveExclude: ['node_modules', '.cache', '.venv', '__pycache__'],
+          checkpointRetention: config.CHECKPOINT_RETENTION,
         },
       });
       stack.push(() => worker.stop());
@@ -101,7 +102,14 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
           temporalUiUrl: config.temporalUiUrl,
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           heartbeatTimeoutSeconds: config.ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS,
-          defaults: { model: config.AGENT_MODEL, maxIterations: config.DEFAULT_MAX_ITERATIONS, maxCostUsd: config.DEFAULT_MAX_COST_USD, sandbox: config.sandboxProvider },
+          continueAsNewEvery: config.CONTINUE_AS_NEW_EVERY,
+          defaults: {
+            model: config.AGENT_MODEL,
+            maxIterations: config.DEFAULT_MAX_ITERATIONS,
+            maxCostUsd: config.DEFAULT_MAX_COST_USD,
+            stallLimit: config.DEFAULT_STALL_LIMIT,
+            sandbox: config.sandboxProvider,
+          },
         },
       });
       const server = await listen(app.fetch, config.HOST, config.PORT);

@@ -44,6 +44,9 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     activities: createActivities(o.activities),
     // A session may run for an hour; on shutdown it gets a moment to stop cleanly, then is retried elsewhere.
     shutdownGraceTime: '10 seconds',
+    // Heartbeats carry pause and cancel requests to a running session: send them often enough
+    // that a pause takes effect within seconds (the default waits up to 80% of the heartbeat timeout).
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
   const done = worker.run().finally(() => connection.close());
   return {

@@ -6,6 +6,41 @@ export type BuildPhase = 'provisioning' | 'initializing' | 'coding' | 'checkpoin
 export interface BuildLimits {
   maxIterations: number;
   maxCostUsd: number;
+  /** ISO time after which no new session starts; null for none. */
+  deadline: string | null;
+  /** Coding sessions in a row without a newly passing feature before the build pauses. */
+  stallLimit: number;
+}
+
+/** What `updateLimits` accepts: any subset, each only raised or set. */
+export type LimitsPatch = Partial<BuildLimits>;
+
+export interface BuildErrorInfo {
+  code: string;
+  message: string;
+}
+
+export interface FeatureProgress {
+  total: number;
+  passing: number;
+}
+
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+/** Everything a build must remember across continue-as-new and across a resumed run. */
+export interface CarriedState {
+  iteration: number;
+  features: FeatureProgress;
+  usage: UsageTotals;
+  sessionsWithoutProgress: number;
+  sandboxId: string | null;
+  checkpointKey: string | null;
+  pauseRequested: boolean;
+  haltReason: BuildErrorInfo | null;
 }
 
 export interface BuildInput {
@@ -15,6 +50,10 @@ export interface BuildInput {
   limits: BuildLimits;
   /** Fixed when the build starts, so a changed setting never alters a running build's history. */
   heartbeatTimeoutSeconds: number;
+  /** Start a new run after this many sessions, keeping every run's history small. */
+  continueAsNewEvery: number;
+  /** Absent on a build's first run. */
+  carried?: CarriedState;
 }
 
 export interface SessionUsage {
@@ -37,17 +76,8 @@ export interface AgentIterationInput {
 export interface AgentIterationResult {
   usage: SessionUsage;
   turns: number;
+  /** The model's last stop reason, `max_turns`, or `interrupted` when a pause or cancel stopped it. */
   stopReason: string;
-}
-
-export interface FeatureProgress {
-  total: number;
-  passing: number;
-}
-
-export interface BuildErrorInfo {
-  code: string;
-  message: string;
 }
 
 export interface ProgressUpdate {
@@ -70,7 +100,11 @@ export interface BuildState {
   phase: BuildPhase | null;
   iteration: number;
   features: FeatureProgress;
-  usage: { inputTokens: number; outputTokens: number; costUsd: number };
+  usage: UsageTotals;
   limits: BuildLimits;
   error: BuildErrorInfo | null;
+  pauseRequested: boolean;
+  sessionsWithoutProgress: number;
+  sandboxId: string | null;
+  checkpointKey: string | null;
 }

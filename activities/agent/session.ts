@@ -31,33 +31,39 @@ export async function runAgentSession(o: AgentSessionOptions): Promise<AgentIter
   let stopReason = 'max_turns';
   let turn = 0;
 
-  while (turn < o.maxTurns) {
-    o.signal.throwIfAborted();
-    turn += 1;
-    o.heartbeat({ turn });
-    const stream = o.client.messages.stream({ model: o.model, max_tokens: o.maxTokens, system, tools, messages }, { signal: o.signal });
-    const message = await stream.finalMessage();
-    addUsage(usage, o.model, message.usage);
-    o.events.add('usage', { turn, ...message.usage, model: o.model });
-    messages.push({ role: 'assistant', content: message.content });
+  try {
+    while (turn < o.maxTurns) {
+      if (o.signal.aborted) return { usage, turns: turn, stopReason: 'interrupted' };
+      turn += 1;
+      o.heartbeat({ turn });
+      const stream = o.client.messages.stream({ model: o.model, max_tokens: o.maxTokens, system, tools, messages }, { signal: o.signal });
+      const message = await stream.finalMessage();
+      addUsage(usage, o.model, message.usage);
+      o.events.add('usage', { turn, ...message.usage, model: o.model });
+      messages.push({ role: 'assistant', content: message.content });
 
-    const toolResults: Anthropic.ToolResultBlockParam[] = [];
-    for (const block of message.content) {
-      if (block.type === 'text' && block.text.trim()) {
-        o.events.add('agent_message', { turn, ...textField(block.text) });
-      } else if (block.type === 'tool_use') {
-        o.events.add('tool_call', { turn, toolUseId: block.id, tool: block.name, input: block.input });
-        await o.events.flush();
-        const outcome = await runTool(block.name, block.input, { ...o.tools, onOutput: () => o.heartbeat({ turn }) });
-        o.events.add('tool_result', { turn, toolUseId: block.id, tool: block.name, isError: outcome.isError, ...outcome.details, ...textField(outcome.content, 'output') });
-        if (outcome.details.changed) o.events.add('file_changed', { turn, path: outcome.details.path });
-        toolResults.push({ type: 'tool_result', tool_use_id: block.id, content: outcome.content, is_error: outcome.isError });
+      const toolResults: Anthropic.ToolResultBlockParam[] = [];
+      for (const block of message.content) {
+        if (block.type === 'text' && block.text.trim()) {
+          o.events.add('agent_message', { turn, ...textField(block.text) });
+        } else if (block.type === 'tool_use') {
+          o.events.add('tool_call', { turn, toolUseId: block.id, tool: block.name, input: block.input });
+          await o.events.flush();
+          const outcome = await runTool(block.name, block.input, { ...o.tools, onOutput: () => o.heartbeat({ turn }) });
+          o.events.add('tool_result', { turn, toolUseId: block.id, tool: block.name, isError: outcome.isError, ...outcome.details, ...textField(outcome.content, 'output') });
+          if (outcome.details.changed) o.events.add('file_changed', { turn, path: outcome.details.path });
+          toolResults.push({ type: 'tool_result', tool_use_id: block.id, content: outcome.content, is_error: outcome.isError });
+        }
       }
+      await o.events.flush();
+      stopReason = message.stop_reason ?? 'end_turn';
+      if (toolResults.length === 0) break;
+      messages.push({ role: 'user', content: toolResults });
     }
-    await o.events.flush();
-    stopReason = message.stop_reason ?? 'end_turn';
-    if (toolResults.length === 0) break;
-    messages.push({ role: 'user', content: toolResults });
+  } catch (err) {
+    // Cancelled between or inside a turn (pause, cancel): what was spent still counts.
+    if (o.signal.aborted) return { usage, turns: turn, stopReason: 'interrupted' };
+    throw err;
   }
   return { usage, turns: turn, stopReason };
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { bubblewrapArgs, bubblewrapProblem, SANDBOX_HOME, SANDBOX_WORKSPACE } from './bubblewrap.ts';
 import { SandboxLostError, SandboxPathError, type ExecOptions, type ExecResult, type SandboxInfo, type SandboxProvider, type SandboxStatus } from './provider.ts';
@@ -106,6 +107,14 @@ export class LocalSandboxProvider implements SandboxProvider {
       },
       ['.'],
     ) as unknown as Readable;
+  }
+
+  async extract(sandboxId: string, archive: Readable): Promise<void> {
+    const workspace = await this.requireWorkspace(sandboxId);
+    // Start from empty so a retried restore never mixes two checkpoints.
+    for (const entry of await fs.readdir(workspace)) await fs.rm(path.join(workspace, entry), { recursive: true, force: true });
+    // node-tar refuses absolute paths, `..` and writing through symlinks unless told otherwise.
+    await pipeline(archive, tar.extract({ cwd: workspace, preserveOwner: false }));
   }
 
   async destroy(sandboxId: string): Promise<void> {

@@ -38,6 +38,8 @@ export interface SandboxProvider {
   writeFile(sandboxId: string, path: string, content: string): Promise<void>;
   /** The workspace as a gzipped tar stream (never buffered whole). */
   archive(sandboxId: string, opts?: { exclude?: string[] }): Promise<Readable>;
+  /** Replaces the workspace's contents with a gzipped tar stream made by `archive`. */
+  extract(sandboxId: string, archive: Readable): Promise<void>;
   destroy(sandboxId: string): Promise<void>;
 }
 

@@ -108,6 +108,19 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('build_iterations_pk', ['build_id', 'iteration'])
     .execute();
 
+  // Workspace snapshots a build restores from: after a lost sandbox, or when a failed or
+  // cancelled build is resumed. Only the newest few per build are kept.
+  await db.schema
+    .createTable('checkpoints')
+    .addColumn('build_id', 'text', (c) => c.notNull().references('builds.id').onDelete('cascade'))
+    .addColumn('iteration', 'integer', (c) => c.notNull())
+    .addColumn('storage_key', 'text', (c) => c.notNull())
+    .addColumn('size_bytes', 'bigint', (c) => c.notNull())
+    .addColumn('sha256', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('checkpoints_pk', ['build_id', 'iteration'])
+    .execute();
+
   await db.schema
     .createTable('artifacts')
     .addColumn('build_id', 'text', (c) => c.primaryKey().references('builds.id').onDelete('cascade'))
@@ -120,7 +133,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['artifacts', 'build_iterations', 'feature_snapshots', 'build_events', 'builds', 'api_tokens', 'sessions', 'users']) {
+  for (const table of ['artifacts', 'checkpoints', 'build_iterations', 'feature_snapshots', 'build_events', 'builds', 'api_tokens', 'sessions', 'users']) {
     await db.schema.dropTable(table).execute();
   }
 }

@@ -10,19 +10,17 @@ import { findOwnedBuild, insertBuild, listOwnedBuilds, updateBuildProgress } fro
 import type { Db } from '../../db/connect.ts';
 import { latestFeatureSnapshot } from '../../db/feature-snapshots.ts';
 import type { BuildOptions } from '../../db/schema.ts';
-import { BuildIdKey, BuildOwnerKey, BuildStatusKey } from '../../workflows/search-attributes.ts';
-import type { BuildInput } from '../../workflows/types.ts';
 import { requireUser, type AppEnv } from '../auth.ts';
+import { buildControlRoutes } from './build-controls.ts';
+import { startBuildWorkflow, type WorkflowSettings } from '../build-workflows.ts';
 import { decodeCursor, encodeCursor, toBuildView, type BuildViewSettings } from '../build-view.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { idParam, text, validate } from '../validation.ts';
 
 export const MAX_SPEC_BYTES = 1024 * 1024;
 
-export interface BuildRouteSettings extends BuildViewSettings {
-  taskQueue: string;
-  heartbeatTimeoutSeconds: number;
-  defaults: BuildOptions;
+export interface BuildRouteSettings extends BuildViewSettings, WorkflowSettings {
+  defaults: Omit<BuildOptions, 'deadline'>;
 }
 
 const statuses = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
@@ -35,6 +33,8 @@ const createBody = z.strictObject({
       model: text().trim().min(1).max(100).optional(),
       maxIterations: z.number().int().min(1).max(10_000).optional(),
       maxCostUsd: z.number().positive().max(100_000).optional(),
+      maxHours: z.number().positive().max(24 * 365).optional(),
+      stallLimit: z.number().int().min(1).max(1000).optional(),
       sandbox: z.enum(['local', 'e2b']).optional(),
     })
     .optional(),
@@ -62,34 +62,20 @@ export function buildRoutes(db: Db, temporal: Client, storage: ArtifactStorage, 
 
   return new Hono<AppEnv>()
     .use(requireUser(db))
+    .route('/', buildControlRoutes(db, temporal, settings))
     .post('/', validate('json', createBody), async (c) => {
       const body = c.req.valid('json');
       if (Buffer.byteLength(body.spec) > MAX_SPEC_BYTES) throw new ApiError(413, 'payload_too_large', 'spec: must be at most 1 MB');
       const user = c.get('user');
       const id = randomUUID();
-      const options: BuildOptions = { ...settings.defaults, ...body.options };
+      const { maxHours, ...rest } = body.options ?? {};
+      const deadline = maxHours === undefined ? null : new Date(Date.now() + maxHours * 3600_000).toISOString();
+      const options: BuildOptions = { ...settings.defaults, ...rest, deadline };
       const name = body.name ?? firstHeading(body.spec) ?? `Build ${id.slice(0, 8)}`;
-      const workflowId = `build-${id}`;
-      await insertBuild(db, { id, ownerId: user.id, name, specContent: body.spec, options, workflowId });
-      const input: BuildInput = {
-        buildId: id,
-        ownerId: user.id,
-        model: options.model,
-        limits: { maxIterations: options.maxIterations, maxCostUsd: options.maxCostUsd },
-        heartbeatTimeoutSeconds: settings.heartbeatTimeoutSeconds,
-      };
+      await insertBuild(db, { id, ownerId: user.id, name, specContent: body.spec, options, workflowId: `build-${id}` });
       try {
-        const handle = await temporal.workflow.start('buildApp', {
-          workflowId,
-          taskQueue: settings.taskQueue,
-          args: [input],
-          typedSearchAttributes: [
-            { key: BuildIdKey, value: id },
-            { key: BuildOwnerKey, value: user.id },
-            { key: BuildStatusKey, value: 'queued' },
-          ],
-        });
-        await updateBuildProgress(db, id, { workflowRunId: handle.firstExecutionRunId });
+        const runId = await startBuildWorkflow(temporal, settings, (await findOwnedBuild(db, user.id, id))!);
+        await updateBuildProgress(db, id, { workflowRunId: runId });
       } catch (err) {
         await updateBuildProgress(db, id, { status: 'failed', error: { code: 'start_failed', message: `The build could not be started: ${(err as Error).message}` }, finished: true });
         throw new ApiError(503, 'temporal_unavailable', 'The workflow service is unreachable, so the build could not start. Try again shortly.');

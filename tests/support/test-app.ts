@@ -26,7 +26,8 @@ export async function createTestApp(name: string) {
       // No worker polls this queue: builds stay queued, which is all these tests need.
       taskQueue: `idle-${name}-${Date.now()}`,
       heartbeatTimeoutSeconds: 30,
-      defaults: { model: 'claude-sonnet-5-5', maxIterations: 5, maxCostUsd: 5, sandbox: 'local' },
+      continueAsNewEvery: 50,
+      defaults: { model: 'claude-sonnet-5-5', maxIterations: 5, maxCostUsd: 5, stallLimit: 3, sandbox: 'local' },
     },
   });
   return {

@@ -1,0 +1,33 @@
+import type { Db } from '../db/connect.ts';
+import { EventLog } from './event-log.ts';
+import type { SandboxProvider } from './sandbox/provider.ts';
+import type { ArtifactStorage } from './storage/storage.ts';
+
+/** What every activity may use. Built once per worker (server/platform.ts). */
+export interface ActivityDeps {
+  db: Db;
+  sandboxes: SandboxProvider;
+  storage: ArtifactStorage;
+  anthropic: { apiKey?: string; baseURL?: string };
+  agent: { maxTurns: number; maxTokens: number; commandTimeoutMs: number; featureTarget: number; appPort: number };
+  /** Values that must never appear in events, logs or artifacts. */
+  secrets: string[];
+  /** Folders left out of artifacts and checkpoints. */
+  archiveExclude: string[];
+  /** Checkpoints kept per build; older ones are deleted. */
+  checkpointRetention: number;
+}
+
+export const SPEC_FILE = 'app_spec.txt';
+export const artifactKey = (buildId: string) => `builds/${buildId}/workspace.tar.gz`;
+export const checkpointKey = (buildId: string, iteration: number) => `builds/${buildId}/checkpoints/${String(iteration).padStart(6, '0')}.tar.gz`;
+
+export function eventLogFor(deps: ActivityDeps, buildId: string, iteration: number, keyPrefix: string): EventLog {
+  return new EventLog(deps.db, buildId, iteration, keyPrefix, deps.secrets);
+}
+
+/** Sends a heartbeat every few seconds until stopped, so long calls (a model turn, an upload) never look dead. */
+export function heartbeatEvery(ms: number, beat: () => void): () => void {
+  const timer = setInterval(beat, ms);
+  return () => clearInterval(timer);
+}
