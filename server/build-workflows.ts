@@ -8,6 +8,7 @@ export interface WorkflowSettings {
   taskQueue: string;
   heartbeatTimeoutSeconds: number;
   continueAsNewEvery: number;
+  sessionRetry: { maximumAttempts: number; initialIntervalSeconds: number };
 }
 
 export function limitsOf(build: Pick<BuildWithArtifact, 'options'>): BuildLimits {
@@ -27,6 +28,7 @@ export async function startBuildWorkflow(temporal: Client, s: WorkflowSettings, 
     limits: limitsOf(build),
     heartbeatTimeoutSeconds: s.heartbeatTimeoutSeconds,
     continueAsNewEvery: s.continueAsNewEvery,
+    sessionRetry: s.sessionRetry,
     ...(carried && { carried }),
   };
   const handle = await temporal.workflow.start('buildApp', {

@@ -32,6 +32,8 @@ const envSchema = z.object({
   TEMPORAL_CLI_PATH: optionalString,
   WORKFLOW_BUNDLE_PATH: optionalString,
   ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  AGENT_SESSION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  AGENT_SESSION_RETRY_SECONDS: z.coerce.number().positive().default(5),
   CONTINUE_AS_NEW_EVERY: z.coerce.number().int().min(1).default(50),
   CHECKPOINT_RETENTION: z.coerce.number().int().min(1).default(3),
 

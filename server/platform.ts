@@ -103,6 +103,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
           taskQueue: config.TEMPORAL_TASK_QUEUE,
           heartbeatTimeoutSeconds: config.ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS,
           continueAsNewEvery: config.CONTINUE_AS_NEW_EVERY,
+          sessionRetry: { maximumAttempts: config.AGENT_SESSION_MAX_ATTEMPTS, initialIntervalSeconds: config.AGENT_SESSION_RETRY_SECONDS },
           defaults: {
             model: config.AGENT_MODEL,
             maxIterations: config.DEFAULT_MAX_ITERATIONS,

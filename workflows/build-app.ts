@@ -64,7 +64,13 @@ export async function buildApp(input: BuildInput): Promise<BuildState> {
     startToCloseTimeout: '2 hours',
     heartbeatTimeout: `${input.heartbeatTimeoutSeconds} seconds`,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2, maximumAttempts: 5, nonRetryableErrorTypes: [...PERMANENT_AGENT_ERRORS, 'SandboxLost'] },
+    retry: {
+      initialInterval: `${input.sessionRetry.initialIntervalSeconds} seconds`,
+      maximumInterval: '5 minutes',
+      backoffCoefficient: 2,
+      maximumAttempts: input.sessionRetry.maximumAttempts,
+      nonRetryableErrorTypes: [...PERMANENT_AGENT_ERRORS, 'SandboxLost'],
+    },
   });
 
   const recordEvent = (type: string, data: Record<string, unknown> = {}) =>

@@ -50,6 +50,7 @@ export interface BuildInput {
   limits: BuildLimits;
   /** Fixed when the build starts, so a changed setting never alters a running build's history. */
   heartbeatTimeoutSeconds: number;
+  sessionRetry: { maximumAttempts: number; initialIntervalSeconds: number };
   /** Start a new run after this many sessions, keeping every run's history small. */
   continueAsNewEvery: number;
   /** Absent on a build's first run. */

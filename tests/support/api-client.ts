@@ -48,3 +48,24 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
   throw new Error(`Timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
 }
+
+type Build = { id: string; status: string; [k: string]: any };
+
+/** Polls a build until `done(build)` holds, and returns it. */
+export function waitForBuild(api: ApiClient, id: string, what: string, done: (b: Build) => boolean, timeoutMs = 120_000): Promise<Build> {
+  return waitFor(what, async () => {
+    const res = await api.json<Build>('GET', `/api/builds/${id}`);
+    return done(res.body) && res.body;
+  }, timeoutMs);
+}
+
+export async function buildEvents(api: ApiClient, id: string): Promise<Array<{ seq: number; type: string; iteration: number; data: any }>> {
+  const all = [];
+  let after = 0;
+  for (;;) {
+    const { body } = await api.json('GET', `/api/builds/${id}/events?after=${after}&limit=1000`);
+    all.push(...body.events);
+    if (body.events.length < 1000) return all;
+    after = body.nextAfter;
+  }
+}

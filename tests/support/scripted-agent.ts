@@ -1,4 +1,4 @@
-import type { ScriptedReply, ScriptedRequest, ScriptHandler } from './scripted-anthropic.ts';
+import type { ScriptedError, ScriptedReply, ScriptedRequest, ScriptHandler } from './scripted-anthropic.ts';
 
 /**
  * A deterministic stand-in for Claude that behaves like the harness expects: the initializer
@@ -8,14 +8,18 @@ import type { ScriptedReply, ScriptedRequest, ScriptHandler } from './scripted-a
  */
 export interface ScriptedAgentOptions {
   features: number;
-  /** Delay the first reply of coding session N (1-based among coding sessions) by this long. */
-  hold?: { codingSession: number; ms: number };
+  /** Delay the first reply of coding session N (1-based among coding sessions) by `ms`, or until `until` settles. */
+  hold?: { codingSession: number; ms?: number; until?: Promise<unknown> };
+  /** Coding sessions (1-based) that do nothing useful: they look around and stop without passing a feature. */
+  idleSessions?: number[];
+  /** Coding sessions (1-based) whose first request fails with this API error. */
+  failSessions?: { sessions: number[]; status: number; type: string };
 }
 
 export function scriptedAgent(opts: ScriptedAgentOptions): ScriptHandler & { sessions: () => number } {
   let sessions = 0;
   let codingSessions = 0;
-  const handler = (req: ScriptedRequest): ScriptedReply => {
+  const handler = async (req: ScriptedRequest): Promise<ScriptedReply | ScriptedError> => {
     const messages = req.body.messages as Array<{ role: string; content: unknown }>;
     const prompt = String(typeof messages[0]?.content === 'string' ? messages[0].content : JSON.stringify(messages[0]?.content));
     const initializer = prompt.includes('FIRST session');
@@ -33,9 +37,15 @@ export function scriptedAgent(opts: ScriptedAgentOptions): ScriptHandler & { ses
       };
     }
     codingSessions += 1;
-    const delayMs = opts.hold && opts.hold.codingSession === codingSessions ? opts.hold.ms : undefined;
+    if (opts.failSessions?.sessions.includes(codingSessions)) {
+      return { status: opts.failSessions.status, type: opts.failSessions.type, message: `scripted failure of coding session ${codingSessions}` };
+    }
+    const held = opts.hold?.codingSession === codingSessions;
+    if (held && opts.hold?.until) await opts.hold.until;
+    const delayMs = held ? opts.hold?.ms : undefined;
+    const idle = opts.idleSessions?.includes(codingSessions);
     return {
-      content: [{ type: 'tool_use', name: 'bash', input: { command: FLIP_NEXT_FEATURE } }],
+      content: [{ type: 'tool_use', name: 'bash', input: { command: idle ? 'git log --oneline | head -5' : FLIP_NEXT_FEATURE } }],
       usage: { input_tokens: 1100, output_tokens: 120 },
       delayMs,
     };

@@ -27,6 +27,7 @@ export async function createTestApp(name: string) {
       taskQueue: `idle-${name}-${Date.now()}`,
       heartbeatTimeoutSeconds: 30,
       continueAsNewEvery: 50,
+      sessionRetry: { maximumAttempts: 2, initialIntervalSeconds: 1 },
       defaults: { model: 'claude-sonnet-5-5', maxIterations: 5, maxCostUsd: 5, stallLimit: 3, sandbox: 'local' },
     },
   });

@@ -28,6 +28,8 @@ export function testEnv(modelUrl: string, extra: Record<string, string> = {}): R
     ANTHROPIC_API_KEY: TEST_API_KEY,
     ANTHROPIC_BASE_URL: modelUrl,
     ACTIVITY_HEARTBEAT_TIMEOUT_SECONDS: '3',
+    AGENT_SESSION_MAX_ATTEMPTS: '2',
+    AGENT_SESSION_RETRY_SECONDS: '1',
     LOG_LEVEL: 'warn',
     ...extra,
   };
