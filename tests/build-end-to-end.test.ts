@@ -2,8 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient, waitFor } from './support/api-client.ts';
+import { recordHistories } from './support/histories.ts';
 import { scriptedAgent } from './support/scripted-agent.ts';
 import { startScriptedAnthropic, type ScriptedAnthropic } from './support/scripted-anthropic.ts';
 import { startTestPlatform, testEnv, TEST_API_KEY } from './support/test-platform.ts';
@@ -74,6 +76,9 @@ describe('a build, end to end through the HTTP API', () => {
     expect(fs.existsSync(path.join(env.DATA_DIR!, 'sandboxes', `local-${build.id}`))).toBe(false);
     // The API key never reaches events.
     expect(JSON.stringify(events.body)).not.toContain(TEST_API_KEY);
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    await recordHistories(new Client({ connection }), build.workflow.id, 'complete-three-features');
+    await connection.close();
   });
 
   it('pauses a build with a reason a person can act on when no API key is set', async () => {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ApiClient, buildEvents, waitFor, waitForBuild } from './support/api-client.ts';
+import { recordHistories } from './support/histories.ts';
 import { scriptedAgent } from './support/scripted-agent.ts';
 import { startScriptedAnthropic, type ScriptedAnthropic } from './support/scripted-anthropic.ts';
 import { startTestPlatform, testEnv } from './support/test-platform.ts';
@@ -73,6 +74,7 @@ describe('the build workflow', () => {
     expect(done.features).toEqual({ total: 3, passing: 3 });
     const passed = (await buildEvents(api, build.id)).filter((e) => e.type === 'feature_passed').map((e) => e.data.index);
     expect(passed).toEqual([0, 1, 2]);
+    await recordHistories(temporal, build.workflow.id, 'pause-restart-resume');
   });
 
   it('is cancelled from the API mid-session: artifact saved, sandbox gone, run cancelled in Temporal', async () => {
@@ -89,6 +91,7 @@ describe('the build workflow', () => {
     // A finished build cannot be paused or cancelled again.
     expect((await api.json('POST', `/api/builds/${build.id}/pause`)).status).toBe(409);
     expect((await api.json('POST', `/api/builds/${build.id}/cancel`)).status).toBe(409);
+    await recordHistories(temporal, build.workflow.id, 'cancel-mid-session');
   });
 
   it('is found, paused and cancelled by operators with the temporal CLI', async () => {
@@ -129,6 +132,7 @@ describe('the build workflow', () => {
     // The restored workspace carries the git history of the sessions before the loss.
     const download = await api.request('GET', `/api/builds/${build.id}/artifact`);
     expect(download.status).toBe(200);
+    await recordHistories(temporal, build.workflow.id, 'lost-sandbox');
   });
 
   it.each([
@@ -152,6 +156,7 @@ describe('the build workflow', () => {
     const done = await waitForBuild(api, build.id, 'completed after resume', (b) => b.status === 'completed');
     expect(done.features).toEqual({ total: 3, passing: 3 });
     expect(done.error).toBeNull();
+    await recordHistories(temporal, build.workflow.id, `limit-${limit}`);
   });
 
   it('refuses nonsense limits on resume with 400', async () => {
@@ -185,5 +190,6 @@ describe('the build workflow', () => {
     // The new run went straight to coding: no second initializer.
     expect(events.filter((e) => e.type === 'session_started' && e.data.kind === 'initializer')).toHaveLength(1);
     expect(new Set(events.map((e) => e.seq)).size).toBe(events.length);
+    await recordHistories(temporal, build.workflow.id, 'failed-then-resumed');
   });
 });
