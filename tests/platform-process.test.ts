@@ -58,7 +58,7 @@ describe('the platform process on embedded defaults', () => {
     expect(fs.existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'pg'))).toBe(true);
 
-    const api = new ApiClient(running.url);
+    const api = new ApiClient(running.url!);
     const user = await api.signUp();
     const pid = temporalPid(dataDir);
     expect(isAlive(pid)).toBe(true);
@@ -69,7 +69,7 @@ describe('the platform process on embedded defaults', () => {
 
     // A second start on the same data dir has the same accounts.
     running = await spawnPlatform(env);
-    const again = new ApiClient(running.url);
+    const again = new ApiClient(running.url!);
     const login = await again.json('POST', '/api/auth/login', { email: user.email, password: 'correct horse battery' });
     expect(login.status).toBe(200);
     expect(login.body.user.id).toBe(user.id);
@@ -84,7 +84,7 @@ describe('the platform process on embedded defaults', () => {
     const dataDir = path.join(inject('tmpRoot'), 'embedded-crash');
     const env = await embeddedEnv(dataDir, model.url);
     running = await spawnPlatform(env);
-    const api = new ApiClient(running.url);
+    const api = new ApiClient(running.url!);
     const user = await api.signUp();
     const { body: build } = await api.json('POST', '/api/builds', { spec: 'An app with three features.' });
 
@@ -100,7 +100,7 @@ describe('the platform process on embedded defaults', () => {
     await waitFor('the orphaned Temporal server to stop', async () => !isAlive(pid), 30_000);
 
     running = await spawnPlatform(env);
-    const after = new ApiClient(running.url);
+    const after = new ApiClient(running.url!);
     await after.json('POST', '/api/auth/login', { email: user.email, password: 'correct horse battery' });
     const done = await waitFor('the build to complete after the crash', async () => {
       const res = await after.json('GET', `/api/builds/${build.id}`);

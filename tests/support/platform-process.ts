@@ -5,7 +5,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface PlatformProcess {
   child: ChildProcess;
-  url: string;
+  /** The dashboard URL; null for ROLE=worker. */
+  url: string | null;
   output: () => string;
   /** Resolves with the exit code (or signal) once the process has ended. */
   exited: Promise<number | string>;
@@ -18,15 +19,13 @@ export async function spawnPlatform(env: Record<string, string>, timeoutMs = 120
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  const url = await new Promise<string>((resolve, reject) => {
+  const url = await new Promise<string | null>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`platform did not start in time:\n${out}`)), timeoutMs);
     const onData = () => {
-      const m = /Dashboard:\s+(\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout!.off('data', onData);
-        resolve(m[1]!);
-      }
+      if (!out.includes('Press Ctrl-C to stop.')) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      resolve(/Dashboard:\s+(\S+)/.exec(out)?.[1] ?? null);
     };
     child.stdout!.on('data', onData);
     void exited.then((code) => {
