@@ -32,12 +32,15 @@ export function agentActivities(deps: ActivityDeps) {
       try {
         const result = await runAgentSession({
           client,
+          models: deps.agent.models,
           model: input.model,
           system: renderPrompt('system', { workspace: '/workspace' }),
           prompt,
           maxTurns: deps.agent.maxTurns,
           maxTokens: deps.agent.maxTokens,
-          tools: { sandbox: deps.sandboxes, sandboxId: input.sandboxId, signal: ctx.cancellationSignal, commandTimeoutMs: deps.agent.commandTimeoutMs },
+          maxDurationMs: deps.agent.maxSessionMinutes * 60_000,
+          contextWrapUpRatio: deps.agent.contextWrapUpRatio,
+          tools: { sandbox: deps.sandboxes, sandboxId: input.sandboxId, signal: ctx.cancellationSignal, commandTimeoutMs: deps.agent.commandTimeoutMs, policy: deps.agent.commandPolicy },
           events,
           heartbeat: (details) => ctx.heartbeat(details),
           signal: ctx.cancellationSignal,

@@ -1,4 +1,6 @@
 import type { Db } from '../db/connect.ts';
+import type { CommandPolicy } from './agent/command-policy.ts';
+import type { ModelCatalog } from './agent/models.ts';
 import { EventLog } from './event-log.ts';
 import type { SandboxProvider } from './sandbox/provider.ts';
 import type { ArtifactStorage } from './storage/storage.ts';
@@ -9,7 +11,17 @@ export interface ActivityDeps {
   sandboxes: SandboxProvider;
   storage: ArtifactStorage;
   anthropic: { apiKey?: string; baseURL?: string };
-  agent: { maxTurns: number; maxTokens: number; commandTimeoutMs: number; featureTarget: number; appPort: number };
+  agent: {
+    maxTurns: number;
+    maxTokens: number;
+    maxSessionMinutes: number;
+    contextWrapUpRatio: number;
+    commandTimeoutMs: number;
+    featureTarget: number;
+    appPort: number;
+    models: ModelCatalog;
+    commandPolicy: CommandPolicy;
+  };
   /** Values that must never appear in events, logs or artifacts. */
   secrets: string[];
   /** Folders left out of artifacts and checkpoints. */

@@ -15,6 +15,31 @@ const flag = z
   .optional()
   .transform((v) => v === '1' || v === 'true' || v === 'on' || v === 'yes');
 
+/** An env var holding JSON, parsed and then checked against `schema`. */
+function jsonOf<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      if (text.trim() === '') return undefined;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema.optional());
+}
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const envSchema = z.object({
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   PORT: port.default(3000),
@@ -55,6 +80,18 @@ const envSchema = z.object({
   ANTHROPIC_BASE_URL: optionalString,
   AGENT_MODEL: z.string().min(1).default('claude-sonnet-5-5'),
   AGENT_MAX_TURNS: z.coerce.number().int().positive().default(200),
+  AGENT_MAX_SESSION_MINUTES: z.coerce.number().positive().default(60),
+  AGENT_MAX_OUTPUT_TOKENS: z.coerce.number().int().positive().default(16_000),
+  AGENT_CONTEXT_WRAP_UP: z.coerce.number().gt(0).max(1).default(0.8),
+  AGENT_FEATURE_TARGET: z.coerce.number().int().positive().default(100),
+  AGENT_APP_PORT: port.default(4100),
+  AGENT_MODEL_PRICES: jsonOf(
+    z.record(
+      z.string(),
+      z.strictObject({ input: z.number().nonnegative(), output: z.number().nonnegative(), cacheWrite: z.number().nonnegative(), cacheRead: z.number().nonnegative(), contextWindow: z.number().int().positive() }).partial(),
+    ),
+  ).default({}),
+  AGENT_COMMAND_DENY: jsonOf(z.array(z.string().refine(isRegExp, 'must be a valid regular expression'))).default([]),
   DEFAULT_MAX_ITERATIONS: z.coerce.number().int().positive().default(50),
   DEFAULT_MAX_COST_USD: z.coerce.number().positive().default(50),
   DEFAULT_STALL_LIMIT: z.coerce.number().int().positive().default(5),

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
+import { CommandPolicy } from '../activities/agent/command-policy.ts';
+import { ModelCatalog } from '../activities/agent/models.ts';
 import { LocalSandboxProvider } from '../activities/sandbox/local.ts';
 import type { SandboxProvider } from '../activities/sandbox/provider.ts';
 import { LocalArtifactStorage } from '../activities/storage/local.ts';
@@ -74,7 +76,17 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
           sandboxes: createSandboxProvider(config, log),
           storage,
           anthropic: { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL },
-          agent: { maxTurns: config.AGENT_MAX_TURNS, maxTokens: 16_000, commandTimeoutMs: config.SANDBOX_COMMAND_TIMEOUT_SECONDS * 1000, featureTarget: 50, appPort: 5173 },
+          agent: {
+            maxTurns: config.AGENT_MAX_TURNS,
+            maxTokens: config.AGENT_MAX_OUTPUT_TOKENS,
+            maxSessionMinutes: config.AGENT_MAX_SESSION_MINUTES,
+            contextWrapUpRatio: config.AGENT_CONTEXT_WRAP_UP,
+            commandTimeoutMs: config.SANDBOX_COMMAND_TIMEOUT_SECONDS * 1000,
+            featureTarget: config.AGENT_FEATURE_TARGET,
+            appPort: config.AGENT_APP_PORT,
+            models: new ModelCatalog(config.AGENT_MODEL_PRICES),
+            commandPolicy: CommandPolicy.withExtraPatterns(config.AGENT_COMMAND_DENY),
+          },
           secrets: secretValues(config),
           archiveExclude: ['node_modules', '.cache', '.venv', '__pycache__'],
           checkpointRetention: config.CHECKPOINT_RETENTION,

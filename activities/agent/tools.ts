@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import type { SandboxProvider } from '../sandbox/provider.ts';
+import type { CommandPolicy } from './command-policy.ts';
 
 /** Anthropic's own tool schemas: the model is trained on them, so we implement them as specified. */
 export const AGENT_TOOLS: Anthropic.ToolUnion[] = [
@@ -23,6 +24,7 @@ export interface ToolContext {
   sandboxId: string;
   signal: AbortSignal;
   commandTimeoutMs: number;
+  policy: CommandPolicy;
   onOutput?: () => void;
 }
 
@@ -47,6 +49,14 @@ async function runBash(input: unknown, ctx: ToolContext): Promise<ToolOutcome> {
   if (parsed.data.restart) return { content: 'Shell restarted.', isError: false, details: { restart: true } };
   const command = parsed.data.command;
   if (!command) return { content: 'The bash tool needs a "command".', isError: true, details: {} };
+  const blocked = ctx.policy.check(command);
+  if (blocked) {
+    return {
+      content: `This command was not run: the platform does not allow ${blocked}. Use a narrower command that stays inside the workspace.`,
+      isError: true,
+      details: { blocked, command },
+    };
+  }
   const result = await ctx.sandbox.exec(ctx.sandboxId, command, { timeoutMs: ctx.commandTimeoutMs, signal: ctx.signal, onOutput: ctx.onOutput });
   let content = [result.stdout, result.stderr].filter(Boolean).join(result.stdout && result.stderr ? '\n' : '');
   if (content.length > MODEL_OUTPUT_LIMIT) {
@@ -81,7 +91,7 @@ async function runEditor(input: unknown, ctx: ToolContext): Promise<ToolOutcome>
     }
     if (cmd.command === 'create') {
       await sandbox.writeFile(sandboxId, cmd.path, cmd.file_text);
-      return { content: `File created: ${cmd.path}`, isError: false, details: { path: cmd.path, changed: true } };
+      return { content: `File created: ${cmd.path}`, isError: false, details: { path: cmd.path } };
     }
     const text = await sandbox.readFile(sandboxId, cmd.path);
     if (text === null) return fail(`No such file: ${cmd.path}`);
@@ -90,13 +100,13 @@ async function runEditor(input: unknown, ctx: ToolContext): Promise<ToolOutcome>
       if (count === 0) return fail(`old_str was not found in ${cmd.path}`);
       if (count > 1) return fail(`old_str occurs ${count} times in ${cmd.path}; include more context so it is unique`);
       await sandbox.writeFile(sandboxId, cmd.path, text.replace(cmd.old_str, () => cmd.new_str));
-      return { content: `Edited ${cmd.path}`, isError: false, details: { path: cmd.path, changed: true } };
+      return { content: `Edited ${cmd.path}`, isError: false, details: { path: cmd.path } };
     }
     const lines = text.split('\n');
     if (cmd.insert_line > lines.length) return fail(`insert_line ${cmd.insert_line} is past the end of ${cmd.path} (${lines.length} lines)`);
     lines.splice(cmd.insert_line, 0, ...cmd.insert_text.split('\n'));
     await sandbox.writeFile(sandboxId, cmd.path, lines.join('\n'));
-    return { content: `Inserted text into ${cmd.path} after line ${cmd.insert_line}`, isError: false, details: { path: cmd.path, changed: true } };
+    return { content: `Inserted text into ${cmd.path} after line ${cmd.insert_line}`, isError: false, details: { path: cmd.path } };
   } catch (err) {
     if ((err as Error).name === 'SandboxPathError') return fail((err as Error).message);
     throw err;
