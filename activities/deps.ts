@@ -24,15 +24,15 @@ export interface ActivityDeps {
   };
   /** Values that must never appear in events, logs or artifacts. */
   secrets: string[];
-  /** Folders left out of artifacts and checkpoints. */
+  /** File and folder names left out of artifacts and checkpoints wherever they occur (ARTIFACT_EXCLUDE). */
   archiveExclude: string[];
   /** Checkpoints kept per build; older ones are deleted. */
   checkpointRetention: number;
 }
 
 export const SPEC_FILE = 'app_spec.txt';
-export const artifactKey = (buildId: string) => `builds/${buildId}/workspace.tar.gz`;
-export const checkpointKey = (buildId: string, iteration: number) => `builds/${buildId}/checkpoints/${String(iteration).padStart(6, '0')}.tar.gz`;
+// Where archives live in storage is storage's business; re-exported for the activities that name them.
+export { artifactKey, checkpointKey } from './storage/workspace-archives.ts';
 
 export function eventLogFor(deps: ActivityDeps, buildId: string, iteration: number, keyPrefix: string): EventLog {
   return new EventLog(deps.db, buildId, iteration, keyPrefix, deps.secrets);

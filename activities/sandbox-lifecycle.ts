@@ -1,9 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { upsertArtifact } from '../db/artifacts.ts';
 import { findBuild, updateBuildProgress } from '../db/builds.ts';
-import { deleteCheckpointRecord, recordCheckpoint } from '../db/checkpoints.ts';
-import { artifactKey, checkpointKey, eventLogFor, heartbeatEvery, SPEC_FILE, type ActivityDeps } from './deps.ts';
+import { eventLogFor, heartbeatEvery, SPEC_FILE, type ActivityDeps } from './deps.ts';
 import { SandboxLostError } from './sandbox/provider.ts';
+import { storeArtifact, storeCheckpoint } from './storage/workspace-archives.ts';
 
 export function sandboxLifecycleActivities(deps: ActivityDeps) {
   const { db, sandboxes, storage } = deps;
@@ -41,15 +40,10 @@ export function sandboxLifecycleActivities(deps: ActivityDeps) {
 
     /** Saves the workspace as a checkpoint, keeping the newest few per build. */
     async checkpointWorkspace(input: { buildId: string; sandboxId: string; iteration: number }): Promise<{ key: string; sizeBytes: number }> {
-      const stop = heartbeatEvery(5_000, () => Context.current().heartbeat());
+      const stop = heartbeatKeepingSandbox(deps, input.sandboxId);
       try {
         const archive = await sandboxes.archive(input.sandboxId, { exclude: deps.archiveExclude });
-        const stored = await storage.put(checkpointKey(input.buildId, input.iteration), archive);
-        const expired = await recordCheckpoint(db, input.buildId, { iteration: input.iteration, storageKey: stored.key, sizeBytes: stored.sizeBytes, sha256: stored.sha256 }, deps.checkpointRetention);
-        for (const old of expired) {
-          await storage.delete(old.storageKey);
-          await deleteCheckpointRecord(db, input.buildId, old.iteration);
-        }
+        const stored = await storeCheckpoint(deps, input.buildId, input.iteration, archive);
         return { key: stored.key, sizeBytes: stored.sizeBytes };
       } catch (err) {
         throw lostAsFailure(err);
@@ -58,15 +52,14 @@ export function sandboxLifecycleActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Streams the workspace into storage as tar.gz and records its size and checksum. */
+    /** Streams the workspace into storage as tar.gz and records its size, checksum and file count. */
     async saveArtifact(input: { buildId: string; sandboxId: string }): Promise<{ sizeBytes: number }> {
-      const stop = heartbeatEvery(5_000, () => Context.current().heartbeat());
+      const stop = heartbeatKeepingSandbox(deps, input.sandboxId);
       try {
         const archive = await sandboxes.archive(input.sandboxId, { exclude: deps.archiveExclude });
-        const stored = await storage.put(artifactKey(input.buildId), archive);
-        await upsertArtifact(db, input.buildId, { storageKey: stored.key, format: 'tar.gz', sizeBytes: stored.sizeBytes, sha256: stored.sha256 });
+        const stored = await storeArtifact(deps, input.buildId, archive);
         const events = eventLogFor(deps, input.buildId, 0, `artifact.${stored.sha256}`);
-        events.add('artifact_saved', { sizeBytes: stored.sizeBytes, sha256: stored.sha256 });
+        events.add('artifact_saved', { sizeBytes: stored.sizeBytes, sha256: stored.sha256, fileCount: stored.fileCount });
         await events.flush();
         return { sizeBytes: stored.sizeBytes };
       } catch (err) {
@@ -80,7 +73,36 @@ export function sandboxLifecycleActivities(deps: ActivityDeps) {
       await sandboxes.destroy(input.sandboxId);
       await updateBuildProgress(db, input.buildId, { sandboxId: null });
     },
+
+    /**
+     * While its build is paused a sandbox should cost nothing: E2B snapshots it (a local one has
+     * nothing running). Lost instead is fine too: the build restores from its checkpoint on resume.
+     */
+    async pauseSandbox(input: { buildId: string; sandboxId: string }): Promise<void> {
+      try {
+        await sandboxes.pause(input.sandboxId);
+      } catch (err) {
+        throw lostAsFailure(err);
+      }
+    },
+
+    /** Wakes a paused sandbox before the next session (any use would, this just does it up front). */
+    async resumeSandbox(input: { buildId: string; sandboxId: string }): Promise<void> {
+      try {
+        await sandboxes.resume(input.sandboxId);
+      } catch (err) {
+        throw lostAsFailure(err);
+      }
+    },
   };
+}
+
+/** Heartbeats that also push back the sandbox's expiry (E2B lifetime) while its workspace streams out. */
+function heartbeatKeepingSandbox(deps: ActivityDeps, sandboxId: string): () => void {
+  return heartbeatEvery(5_000, () => {
+    Context.current().heartbeat();
+    void deps.sandboxes.keepAlive(sandboxId).catch(() => undefined);
+  });
 }
 
 /** A vanished sandbox is not worth retrying: the workflow restores from a checkpoint instead. */

@@ -2,7 +2,12 @@ import { sql } from 'kysely';
 import type { Db } from './connect.ts';
 import type { BuildErrorInfo, BuildOptions, BuildPhase, BuildRow, BuildStatus } from './schema.ts';
 
-export type BuildWithArtifact = BuildRow & { artifact_size: number | null; artifact_sha256: string | null; artifact_created_at: Date | null };
+export type BuildWithArtifact = BuildRow & {
+  artifact_size: number | null;
+  artifact_sha256: string | null;
+  artifact_file_count: number | null;
+  artifact_created_at: Date | null;
+};
 
 export const ACTIVE_STATUSES: BuildStatus[] = ['queued', 'running', 'paused'];
 
@@ -32,7 +37,7 @@ function selectBuilds(db: Db) {
     .selectFrom('builds')
     .leftJoin('artifacts', 'artifacts.build_id', 'builds.id')
     .selectAll('builds')
-    .select(['artifacts.size_bytes as artifact_size', 'artifacts.sha256 as artifact_sha256', 'artifacts.created_at as artifact_created_at']);
+    .select(['artifacts.size_bytes as artifact_size', 'artifacts.sha256 as artifact_sha256', 'artifacts.file_count as artifact_file_count', 'artifacts.created_at as artifact_created_at']);
 }
 
 /** The build if it exists and belongs to `ownerId`; another user's build is indistinguishable from a missing one. */
@@ -152,4 +157,11 @@ export async function recordSession(db: Db, buildId: string, s: SessionRecord): 
 
 export async function updateBuildOptions(db: Db, id: string, options: BuildOptions): Promise<void> {
   await db.updateTable('builds').set({ options: JSON.stringify(options), updated_at: sql<Date>`now()` }).where('id', '=', id).execute();
+}
+
+/** The status of each of these builds; an id with no build row is absent from the map (the sandbox reaper asks). */
+export async function findBuildStatuses(db: Db, ids: string[]): Promise<Map<string, BuildStatus>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('builds').select(['id', 'status']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.status]));
 }

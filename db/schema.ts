@@ -124,6 +124,8 @@ export interface CheckpointsTable {
   storage_key: string;
   size_bytes: number;
   sha256: string;
+  /** Files in the archive; null for checkpoints stored before files were counted. */
+  file_count: number | null;
   created_at: Generated<Date>;
 }
 
@@ -133,6 +135,9 @@ export interface ArtifactsTable {
   format: string;
   size_bytes: ColumnType<number, number, number>;
   sha256: string;
+  /** Files in the archive; null for artifacts stored before files were counted. */
+  file_count: number | null;
+  /** When the artifact was last (re)saved: a resumed build saves it again. */
   created_at: Generated<Date>;
 }
 

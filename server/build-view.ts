@@ -22,7 +22,14 @@ export function toBuildView(b: BuildWithArtifact, s: BuildViewSettings) {
     error: b.error,
     artifact:
       b.artifact_sha256 && b.artifact_created_at
-        ? { sizeBytes: b.artifact_size, sha256: b.artifact_sha256, createdAt: b.artifact_created_at.toISOString(), url: `/api/builds/${b.id}/artifact?format=tar.gz` }
+        ? {
+            sizeBytes: b.artifact_size,
+            sha256: b.artifact_sha256,
+            fileCount: b.artifact_file_count,
+            createdAt: b.artifact_created_at.toISOString(),
+            url: `/api/builds/${b.id}/artifact?format=tar.gz`,
+            zipUrl: `/api/builds/${b.id}/artifact?format=zip`,
+          }
         : null,
     createdAt: b.created_at.toISOString(),
     startedAt: b.started_at?.toISOString() ?? null,

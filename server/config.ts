@@ -31,6 +31,25 @@ function jsonOf<T extends z.ZodType>(schema: T) {
     .pipe(schema.optional());
 }
 
+/** A comma-separated list of plain file or folder names; unset or empty means `fallback`. */
+function nameList(fallback: string[]) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const names = (text ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+      if (names.length === 0) return fallback;
+      // Plain names only: every sandbox provider matches them at any depth the same way, which
+      // paths and wildcards would not (GNU tar globs them, node-tar's filter does not).
+      const bad = names.find((n) => /[/*?[\]\\]/.test(n) || n === '.' || n === '..');
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not a plain file or folder name (names match at any depth; paths and wildcards are not supported)` });
+        return z.NEVER;
+      }
+      return names;
+    });
+}
+
 function isRegExp(source: string): boolean {
   try {
     new RegExp(source);
@@ -61,6 +80,7 @@ const envSchema = z.object({
   AGENT_SESSION_RETRY_SECONDS: z.coerce.number().positive().default(5),
   CONTINUE_AS_NEW_EVERY: z.coerce.number().int().min(1).default(50),
   CHECKPOINT_RETENTION: z.coerce.number().int().min(1).default(3),
+  ARTIFACT_EXCLUDE: nameList(['node_modules', '.cache', '.venv', '__pycache__']),
 
   DATABASE_URL: optionalString,
 
@@ -74,7 +94,16 @@ const envSchema = z.object({
   SANDBOX_NETWORK: z.enum(['on', 'off']).default('on'),
   SANDBOX_ALLOW_UNISOLATED: flag,
   SANDBOX_COMMAND_TIMEOUT_SECONDS: z.coerce.number().positive().default(600),
+  // Per-process limits on agent commands in local sandboxes; 0 lifts one (E2B: the template's VM size).
+  SANDBOX_CPU_SECONDS: z.coerce.number().int().min(0).default(1800),
+  SANDBOX_MEMORY_MB: z.coerce.number().int().min(0).default(4096),
+  SANDBOX_MAX_FILE_MB: z.coerce.number().int().min(0).default(2048),
+  SANDBOX_OUTPUT_LIMIT_KB: z.coerce.number().int().min(1).default(1024),
+  SANDBOX_REAP_INTERVAL_MINUTES: z.coerce.number().positive().default(10),
   E2B_API_KEY: optionalString,
+  E2B_TEMPLATE: optionalString,
+  // E2B caps a sandbox's lifetime at 1 hour (Hobby) or 24 hours (Pro); every use pushes its end back this far.
+  E2B_LIFETIME_MINUTES: z.coerce.number().positive().max(1440).default(30),
 
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: optionalString,
@@ -123,6 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.S3_BUCKET && (!e.S3_ACCESS_KEY_ID) !== (!e.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together.');
+  }
+  if (e.S3_ENDPOINT && !/^https?:\/\/[^/\s]+/.test(e.S3_ENDPOINT)) {
+    throw new ConfigError(`Invalid configuration:\n  S3_ENDPOINT: must be an http:// or https:// URL, such as http://localhost:9000 (got ${JSON.stringify(e.S3_ENDPOINT)})`);
   }
   const sandboxProvider = e.SANDBOX_PROVIDER ?? (e.E2B_API_KEY ? 'e2b' : 'local');
   if (sandboxProvider === 'e2b' && !e.E2B_API_KEY) {

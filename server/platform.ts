@@ -6,10 +6,13 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { CommandPolicy } from '../activities/agent/command-policy.ts';
 import { ModelCatalog } from '../activities/agent/models.ts';
+import { E2BSandboxProvider } from '../activities/sandbox/e2b.ts';
 import { LocalSandboxProvider } from '../activities/sandbox/local.ts';
-import type { SandboxProvider } from '../activities/sandbox/provider.ts';
+import { SandboxUnisolatedError, type SandboxProvider } from '../activities/sandbox/provider.ts';
+import { startSandboxReaper } from '../activities/sandbox/reaper.ts';
 import { LocalArtifactStorage } from '../activities/storage/local.ts';
-import type { ArtifactStorage } from '../activities/storage/storage.ts';
+import { S3ArtifactStorage } from '../activities/storage/s3.ts';
+import { StorageConfigError, type ArtifactStorage } from '../activities/storage/storage.ts';
 import { migrateToLatest, openDatabase } from '../db/connect.ts';
 import { createApp } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
@@ -19,6 +22,7 @@ import { ensureTool, TEMPORAL_CLI } from './tool-binaries.ts';
 import { startWorker, type RunningWorker } from './worker.ts';
 
 export const UI_DIST = fileURLToPath(new URL('../ui/dist', import.meta.url));
+const PLATFORM_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 export interface Platform {
   /** The dashboard and API, when this process serves them. */
@@ -63,9 +67,11 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
     await migrateToLatest(database.db);
     log.info({ database: database.kind }, 'database ready');
 
-    const storage = createStorage(config);
+    const storage = await createStorage(config);
+    if (storage instanceof S3ArtifactStorage) stack.push(async () => storage.close());
     let workerDone: Promise<void> | null = null;
     if (config.ROLE !== 'api') {
+      const sandboxes = createSandboxProvider(config, log);
       const worker: RunningWorker = await startWorker({
         address: config.temporalAddress,
         namespace: config.TEMPORAL_NAMESPACE,
@@ -73,7 +79,7 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
         workflowBundlePath: config.WORKFLOW_BUNDLE_PATH,
         activities: {
           db: database.db,
-          sandboxes: createSandboxProvider(config, log),
+          sandboxes,
           storage,
           anthropic: { apiKey: config.ANTHROPIC_API_KEY, baseURL: config.ANTHROPIC_BASE_URL },
           agent: {
@@ -88,12 +94,15 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
             commandPolicy: CommandPolicy.withExtraPatterns(config.AGENT_COMMAND_DENY),
           },
           secrets: secretValues(config),
-          archiveExclude: ['node_modules', '.cache', '.venv', '__pycache__'],
+          archiveExclude: config.ARTIFACT_EXCLUDE,
           checkpointRetention: config.CHECKPOINT_RETENTION,
         },
       });
       stack.push(() => worker.stop());
       workerDone = worker.done;
+      // Sandboxes of finished builds that a crash or a lost cleanup left behind.
+      const reaper = startSandboxReaper({ provider: sandboxes, db: database.db, log, intervalMs: config.SANDBOX_REAP_INTERVAL_MINUTES * 60_000 });
+      stack.push(() => reaper.stop());
       if (!config.ANTHROPIC_API_KEY) log.warn('ANTHROPIC_API_KEY is not set: builds will pause with "ANTHROPIC_API_KEY is not set" until it is.');
     }
 
@@ -146,20 +155,48 @@ function listen(fetch: (req: Request) => Response | Promise<Response>, hostname:
   });
 }
 
-function createStorage(config: Config): ArtifactStorage {
-  if (config.S3_BUCKET) throw new ConfigError('S3_BUCKET is set, but this version stores artifacts on the local filesystem only. Unset S3_BUCKET.');
-  return new LocalArtifactStorage(path.join(config.dataDir, 'artifacts'));
+/** Local files under DATA_DIR, or the S3 bucket when S3_BUCKET is set (checked now, so a typo stops the start). */
+async function createStorage(config: Config): Promise<ArtifactStorage> {
+  if (!config.S3_BUCKET) return new LocalArtifactStorage(path.join(config.dataDir, 'artifacts'));
+  const storage = new S3ArtifactStorage({
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+    endpoint: config.S3_ENDPOINT,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+  try {
+    await storage.verifyBucket();
+  } catch (err) {
+    storage.close();
+    throw err instanceof StorageConfigError ? new ConfigError(err.message) : err;
+  }
+  return storage;
 }
 
 function createSandboxProvider(config: Config, log: Logger): SandboxProvider {
-  if (config.sandboxProvider === 'e2b') throw new ConfigError('SANDBOX_PROVIDER=e2b is not available in this version. Use SANDBOX_PROVIDER=local.');
-  return new LocalSandboxProvider({
-    root: path.join(config.dataDir, 'sandboxes'),
+  const common = {
     network: config.SANDBOX_NETWORK === 'on',
-    allowUnisolated: config.SANDBOX_ALLOW_UNISOLATED,
     defaultTimeoutMs: config.SANDBOX_COMMAND_TIMEOUT_SECONDS * 1000,
-    warn: (message) => log.warn(message),
-  });
+    maxOutputBytes: config.SANDBOX_OUTPUT_LIMIT_KB * 1024,
+    warn: (message: string) => log.warn(message),
+  };
+  if (config.sandboxProvider === 'e2b') {
+    return new E2BSandboxProvider({ ...common, apiKey: config.E2B_API_KEY!, template: config.E2B_TEMPLATE, lifetimeMs: config.E2B_LIFETIME_MINUTES * 60_000 });
+  }
+  try {
+    return new LocalSandboxProvider({
+      ...common,
+      root: path.join(config.dataDir, 'sandboxes'),
+      allowUnisolated: config.SANDBOX_ALLOW_UNISOLATED,
+      limits: { cpuSeconds: config.SANDBOX_CPU_SECONDS, memoryMb: config.SANDBOX_MEMORY_MB, maxFileMb: config.SANDBOX_MAX_FILE_MB },
+      // Never visible inside a sandbox, even if they sit under /opt or /usr: every build's state,
+      // and the platform's own folder and working directory (dotenv reads .env from the latter).
+      hiddenPaths: [config.dataDir, PLATFORM_DIR, process.cwd()],
+    });
+  } catch (err) {
+    throw err instanceof SandboxUnisolatedError ? new ConfigError(err.message) : err;
+  }
 }
 
 export function secretValues(config: Config): string[] {

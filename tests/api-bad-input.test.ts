@@ -57,6 +57,13 @@ const cases: Case[] = [
   { name: 'builds: events bad after', method: 'GET', path: `/api/builds/${ID}/events?after=-3`, status: 400 },
   { name: 'builds: artifact bad format', method: 'GET', path: `/api/builds/${ID}/artifact?format=rar`, status: 400 },
   { name: 'builds: artifact unknown', method: 'GET', path: `/api/builds/${ID}/artifact`, status: 404 },
+  { name: 'builds: zip artifact unknown', method: 'GET', path: `/api/builds/${ID}/artifact?format=zip`, status: 404 },
+  { name: 'builds: files unknown', method: 'GET', path: `/api/builds/${ID}/files`, status: 404 },
+  { name: 'builds: files path climbs out', method: 'GET', path: `/api/builds/${ID}/files?path=../..`, status: 400 },
+  { name: 'builds: files absolute path', method: 'GET', path: `/api/builds/${ID}/files/content?path=/etc/passwd`, status: 400 },
+  { name: 'builds: files content without path', method: 'GET', path: `/api/builds/${ID}/files/content`, status: 400 },
+  { name: 'builds: files NUL in path', method: 'GET', path: `/api/builds/${ID}/files/content?path=a%00b`, status: 400 },
+  { name: 'builds: files unknown param', method: 'GET', path: `/api/builds/${ID}/files?depth=3`, status: 400 },
   { name: 'unknown api route', method: 'GET', path: '/api/nope', status: 404 },
 ];
 

@@ -22,4 +22,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ ROLE: 'both' })).toThrow(/ROLE/);
     expect(() => loadConfig({ SANDBOX_PROVIDER: 'e2b' })).toThrow(/E2B_API_KEY/);
   });
+
+  it('reads archive exclusions as plain names, and S3 endpoints as URLs', () => {
+    expect(loadConfig({}).ARTIFACT_EXCLUDE).toEqual(['node_modules', '.cache', '.venv', '__pycache__']);
+    expect(loadConfig({ ARTIFACT_EXCLUDE: '' }).ARTIFACT_EXCLUDE).toEqual(['node_modules', '.cache', '.venv', '__pycache__']);
+    expect(loadConfig({ ARTIFACT_EXCLUDE: ' node_modules , dist,,target ' }).ARTIFACT_EXCLUDE).toEqual(['node_modules', 'dist', 'target']);
+    for (const bad of ['src/generated', '*.log', '..']) expect(() => loadConfig({ ARTIFACT_EXCLUDE: bad }), bad).toThrow(/ARTIFACT_EXCLUDE/);
+    expect(() => loadConfig({ S3_BUCKET: 'b', S3_ENDPOINT: 'localhost:9000' })).toThrow(/S3_ENDPOINT/);
+    expect(loadConfig({ S3_BUCKET: 'b', S3_ENDPOINT: 'http://localhost:9000' }).S3_ENDPOINT).toBe('http://localhost:9000');
+  });
 });

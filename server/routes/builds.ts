@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { artifactKey } from '../../activities/index.ts';
 import type { ArtifactStorage } from '../../activities/storage/storage.ts';
 import { listBuildEvents } from '../../db/build-events.ts';
 import { findOwnedBuild, insertBuild, listOwnedBuilds, updateBuildProgress } from '../../db/builds.ts';
@@ -12,6 +10,7 @@ import { latestFeatureSnapshot } from '../../db/feature-snapshots.ts';
 import type { BuildOptions } from '../../db/schema.ts';
 import { requireUser, type AppEnv } from '../auth.ts';
 import { buildControlRoutes } from './build-controls.ts';
+import { buildFileRoutes } from './build-files.ts';
 import { startBuildWorkflow, type WorkflowSettings } from '../build-workflows.ts';
 import { decodeCursor, encodeCursor, toBuildView, type BuildViewSettings } from '../build-view.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -51,8 +50,6 @@ const eventsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 
-const artifactQuery = z.strictObject({ format: z.enum(['tar.gz']).default('tar.gz') });
-
 export function buildRoutes(db: Db, temporal: Client, storage: ArtifactStorage, settings: BuildRouteSettings) {
   const ownedBuild = async (userId: string, id: string) => {
     const build = await findOwnedBuild(db, userId, id);
@@ -63,6 +60,7 @@ export function buildRoutes(db: Db, temporal: Client, storage: ArtifactStorage, 
   return new Hono<AppEnv>()
     .use(requireUser(db))
     .route('/', buildControlRoutes(db, temporal, settings))
+    .route('/', buildFileRoutes(db, storage))
     .post('/', validate('json', createBody), async (c) => {
       const body = c.req.valid('json');
       if (Buffer.byteLength(body.spec) > MAX_SPEC_BYTES) throw new ApiError(413, 'payload_too_large', 'spec: must be at most 1 MB');
@@ -103,20 +101,6 @@ export function buildRoutes(db: Db, temporal: Client, storage: ArtifactStorage, 
       const q = c.req.valid('query');
       const events = await listBuildEvents(db, build.id, q);
       return c.json({ events, nextAfter: events.length ? events[events.length - 1]!.seq : q.after });
-    })
-    .get('/:id/artifact', validate('param', idParam), validate('query', artifactQuery), async (c) => {
-      const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
-      const body = build.artifact_sha256 ? await storage.get(artifactKey(build.id)) : null;
-      if (!body) throw new ApiError(404, 'not_found', 'This build has no artifact yet: it is saved when the build completes, is cancelled or fails.');
-      const filename = `${slug(build.name)}-${build.id.slice(0, 8)}.tar.gz`;
-      return new Response(Readable.toWeb(body) as ReadableStream, {
-        headers: {
-          'content-type': 'application/gzip',
-          'content-disposition': `attachment; filename="${filename}"`,
-          ...(build.artifact_size !== null && { 'content-length': String(build.artifact_size) }),
-          ...(build.artifact_sha256 && { etag: `"${build.artifact_sha256}"` }),
-        },
-      });
     });
 }
 
@@ -124,8 +108,4 @@ function firstHeading(spec: string): string | undefined {
   const line = spec.split('\n').find((l) => l.trim().length > 0);
   const name = line?.replace(/^[#\s<>/]+|[<>/]+$/g, '').trim().slice(0, 200);
   return name || undefined;
-}
-
-function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'build';
 }

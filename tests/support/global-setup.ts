@@ -6,8 +6,9 @@ import pg from 'pg';
 import { build as viteBuild } from 'vite';
 import type { TestProject } from 'vitest/node';
 import { startTemporalDevServer } from '../../server/temporal-dev-server.ts';
-import { ensureTool, TEMPORAL_CLI } from '../../server/tool-binaries.ts';
+import { ensureTool, MINIO, TEMPORAL_CLI } from '../../server/tool-binaries.ts';
 import { WORKFLOWS_PATH } from '../../server/worker.ts';
+import { startMinio, type MinioAccess } from './minio-server.ts';
 import { freePort } from './ports.ts';
 
 declare module 'vitest' {
@@ -18,18 +19,22 @@ declare module 'vitest' {
     databaseUrl: string | null;
     workflowBundlePath: string;
     tmpRoot: string;
+    /** The run's MinIO, for tests of the S3 storage (each test creates its own bucket). */
+    minio: MinioAccess;
   }
 }
 
 /**
- * Once per `npm test`: one Temporal dev server, one database, one workflow bundle, the
+ * Once per `npm test`: one Temporal dev server, one MinIO, one database, one workflow bundle, the
  * dashboard built. Tests keep apart with their own task queues, ids and data dirs.
  */
 export default async function setup(project: TestProject) {
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aap-test-'));
   const temporalBinary = await ensureTool(TEMPORAL_CLI, (msg) => console.log(msg));
-  const [server, database, bundle] = await Promise.all([
+  const minioBinary = await ensureTool(MINIO, (msg) => console.log(msg));
+  const [server, minio, database, bundle] = await Promise.all([
     startTemporalDevServer({ binary: temporalBinary, port: await freePort(), uiPort: null }),
+    startMinio({ binary: minioBinary, port: await freePort(), dataDir: path.join(tmpRoot, 'minio') }),
     createTestDatabase(),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
@@ -42,10 +47,12 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', database?.url ?? null);
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('tmpRoot', tmpRoot);
-  console.log(`tests: Temporal at ${server.address}, database ${database ? database.name + ' on Postgres' : 'PGlite'}`);
+  project.provide('minio', { endpoint: minio.endpoint, region: minio.region, accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey });
+  console.log(`tests: Temporal at ${server.address}, MinIO at ${minio.endpoint}, database ${database ? database.name + ' on Postgres' : 'PGlite'}`);
 
   return async () => {
     await server.stop();
+    await minio.stop();
     await database?.drop();
     fs.rmSync(tmpRoot, { recursive: true, force: true });
   };
