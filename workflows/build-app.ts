@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -33,6 +34,9 @@ const sandboxes = proxyActivities<BuildActivities>({
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['SandboxLost', 'InvalidSpec', 'CheckpointMissing'] },
 });
+
+/** Patch ids: each marks a change to the order of workflow commands (see tests/histories/). */
+const PAUSE_SANDBOX_WHILE_PAUSED = 'pause-sandbox-while-paused';
 
 /** Errors retrying cannot fix until a person acts: the build pauses with the reason. */
 const PERMANENT_AGENT_ERRORS = ['InvalidApiKey', 'MissingApiKey', 'InvalidSpec'];
@@ -108,10 +112,23 @@ export async function buildApp(input: BuildInput): Promise<BuildState> {
     build.pause(reason);
     await recordEvent('paused', { reason });
     await publish();
+    // A paused build costs nothing: an E2B sandbox is paused too (a local one runs no process).
+    // Builds recorded before this step replay without it.
+    if (build.sandboxId && patched(PAUSE_SANDBOX_WHILE_PAUSED)) await pauseSandbox(build.sandboxId);
     await condition(() => build.canContinue(Date.now()));
     build.resumed();
     await recordEvent('resumed');
     await publish();
+  };
+
+  const pauseSandbox = async (sandboxId: string) => {
+    try {
+      await sandboxes.pauseSandbox({ buildId: input.buildId, sandboxId });
+    } catch (err) {
+      // Gone already (expired, deleted): the next session restores it from the checkpoint.
+      if (failureType(err) !== 'SandboxLost') throw err;
+      await sandboxLost(err);
+    }
   };
 
   const sandboxLost = async (err: unknown) => {
