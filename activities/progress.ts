@@ -1,3 +1,4 @@
+import { sessionDurationMs } from '../db/build-events.ts';
 import { recordSession, updateBuildProgress } from '../db/builds.ts';
 import { latestFeatureSnapshot, saveFeatureSnapshot } from '../db/feature-snapshots.ts';
 import type { AgentIterationResult, FeatureProgress, ProgressUpdate } from '../workflows/types.ts';
@@ -43,6 +44,8 @@ export function progressActivities(deps: ActivityDeps) {
 
     async recordSession(input: { buildId: string; iteration: number; kind: string; result: AgentIterationResult; features: FeatureProgress }): Promise<void> {
       const { usage, turns, stopReason } = input.result;
+      // Derived here rather than carried by the workflow, so its history and payloads stay as they are.
+      const [durationMs, before] = await Promise.all([sessionDurationMs(db, input.buildId, input.iteration), latestFeatureSnapshot(db, input.buildId, input.iteration)]);
       await recordSession(db, input.buildId, {
         iteration: input.iteration,
         kind: input.kind,
@@ -51,6 +54,8 @@ export function progressActivities(deps: ActivityDeps) {
         stopReason,
         featuresPassing: input.features.passing,
         featuresTotal: input.features.total,
+        featuresPassingBefore: before?.passing ?? 0,
+        durationMs,
       });
     },
 

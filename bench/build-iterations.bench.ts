@@ -21,7 +21,7 @@ const FEATURES = Number(process.env.BENCH_FEATURES ?? 30);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aap-bench-'));
 const server = await startTemporalDevServer({ binary: await ensureTool(TEMPORAL_CLI), port: await freePort(), uiPort: null });
 const model = await startScriptedAnthropic(scriptedAgent({ features: FEATURES }));
-const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, TEMPORAL_ADDRESS: server.address, ANTHROPIC_API_KEY: 'bench-key-0123456789', ANTHROPIC_BASE_URL: model.url, LOG_LEVEL: 'warn', DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '' });
+const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, TEMPORAL_ADDRESS: server.address, ANTHROPIC_API_KEY: 'bench-key-0123456789', ANTHROPIC_BASE_URL: model.url, LOG_LEVEL: 'warn', DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '', RATE_LIMIT_PER_MINUTE: '0' });
 const platform = await startPlatform(config, createLogger('warn'));
 try {
   const api = new ApiClient(platform.url!);

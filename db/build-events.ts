@@ -58,3 +58,22 @@ export async function listBuildEvents(db: Db, buildId: string, opts: { after: nu
     .execute();
   return rows.map((r) => ({ seq: r.seq, at: r.at.toISOString(), type: r.type, iteration: r.iteration, data: r.data }));
 }
+
+/**
+ * How long the session of `iteration` ran, from the session_started event of its last attempt
+ * to its session_finished (or session_interrupted) event; null when either is missing. Walks the
+ * build's newest events backwards through the primary key, so it reads about one session's events.
+ */
+export async function sessionDurationMs(db: Db, buildId: string, iteration: number): Promise<number | null> {
+  const [end, start] = await db
+    .selectFrom('build_events')
+    .select(['type', 'at'])
+    .where('build_id', '=', buildId)
+    .where('iteration', '=', iteration)
+    .where('type', 'in', ['session_started', 'session_finished', 'session_interrupted'])
+    .orderBy('seq', 'desc')
+    .limit(2)
+    .execute();
+  if (!end || !start || end.type === 'session_started' || start.type !== 'session_started') return null;
+  return end.at.getTime() - start.at.getTime();
+}

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './connect.ts';
+import type { KeysetCursor } from './keyset.ts';
 import type { BuildErrorInfo, BuildOptions, BuildPhase, BuildRow, BuildStatus } from './schema.ts';
 
 export type BuildWithArtifact = BuildRow & {
@@ -11,10 +12,18 @@ export type BuildWithArtifact = BuildRow & {
 
 export const ACTIVE_STATUSES: BuildStatus[] = ['queued', 'running', 'paused'];
 
-export async function insertBuild(
-  db: Db,
-  build: { id: string; ownerId: string; name: string; specContent: string; options: BuildOptions; workflowId: string },
-): Promise<void> {
+export interface NewBuildRecord {
+  id: string;
+  ownerId: string;
+  name: string;
+  specContent: string;
+  specId?: string | null;
+  projectId?: string | null;
+  options: BuildOptions;
+  workflowId: string;
+}
+
+export async function insertBuild(db: Db, build: NewBuildRecord): Promise<void> {
   await db
     .insertInto('builds')
     .values({
@@ -22,6 +31,8 @@ export async function insertBuild(
       owner_id: build.ownerId,
       name: build.name,
       spec_content: build.specContent,
+      spec_id: build.specId ?? null,
+      project_id: build.projectId ?? null,
       status: 'queued',
       phase: null,
       options: JSON.stringify(build.options),
@@ -30,6 +41,26 @@ export async function insertBuild(
       created_at: new Date(),
     })
     .execute();
+}
+
+/**
+ * Runs `claim` (inserting a build, or queueing a finished one again) only while the owner has
+ * fewer than `max` queued, running or paused builds. Locking the owner's row serialises the
+ * count and the claim, so two requests at once cannot both take the last slot.
+ */
+export async function claimActiveBuildSlot(db: Db, ownerId: string, max: number, claim: (trx: Db) => Promise<void>): Promise<{ claimed: true } | { claimed: false; active: number }> {
+  return db.transaction().execute(async (trx) => {
+    await trx.selectFrom('users').select('id').where('id', '=', ownerId).forUpdate().executeTakeFirst();
+    const { active } = await trx
+      .selectFrom('builds')
+      .select((eb) => eb.fn.countAll<number>().as('active'))
+      .where('owner_id', '=', ownerId)
+      .where('status', 'in', ACTIVE_STATUSES)
+      .executeTakeFirstOrThrow();
+    if (Number(active) >= max) return { claimed: false, active: Number(active) };
+    await claim(trx);
+    return { claimed: true };
+  });
 }
 
 function selectBuilds(db: Db) {
@@ -49,18 +80,16 @@ export async function findBuild(db: Db, id: string): Promise<BuildWithArtifact |
   return selectBuilds(db).where('builds.id', '=', id).executeTakeFirst();
 }
 
-export interface BuildCursor {
-  createdAt: Date;
-  id: string;
-}
+export type BuildCursor = KeysetCursor;
 
 export async function listOwnedBuilds(
   db: Db,
   ownerId: string,
-  opts: { status?: BuildStatus; after?: BuildCursor; limit: number },
+  opts: { status?: BuildStatus; projectId?: string; after?: BuildCursor; limit: number },
 ): Promise<BuildWithArtifact[]> {
   let q = selectBuilds(db).where('builds.owner_id', '=', ownerId);
   if (opts.status) q = q.where('builds.status', '=', opts.status);
+  if (opts.projectId) q = q.where('builds.project_id', '=', opts.projectId);
   if (opts.after) {
     const { createdAt, id } = opts.after;
     q = q.where((eb) => eb(eb.refTuple('builds.created_at', 'builds.id'), '<', eb.tuple(createdAt, id)));
@@ -114,6 +143,9 @@ export interface SessionRecord {
   stopReason: string;
   featuresPassing: number;
   featuresTotal: number;
+  /** Null when the session's start could not be found among its events. */
+  durationMs?: number | null;
+  featuresPassingBefore?: number | null;
 }
 
 /**
@@ -137,6 +169,8 @@ export async function recordSession(db: Db, buildId: string, s: SessionRecord): 
         stop_reason: s.stopReason,
         features_passing: s.featuresPassing,
         features_total: s.featuresTotal,
+        duration_ms: s.durationMs ?? null,
+        features_passing_before: s.featuresPassingBefore ?? null,
       })
       .onConflict((oc) => oc.columns(['build_id', 'iteration']).doNothing())
       .returning('iteration')

@@ -74,6 +74,9 @@ export interface BuildsTable {
   sandbox_id: string | null;
   workflow_id: string;
   workflow_run_id: string | null;
+  /** The saved spec the build was started from (its content is copied into spec_content); null once that spec is deleted. */
+  spec_id: string | null;
+  project_id: string | null;
   /** Last event sequence number handed out; bumped under a row lock so seq strictly increases. */
   event_seq: Generated<number>;
   created_at: Generated<Date>;
@@ -115,7 +118,31 @@ export interface BuildIterationsTable {
   stop_reason: string;
   features_passing: number;
   features_total: number;
+  /** Wall time of the session; null for sessions recorded before it was measured. */
+  duration_ms: number | null;
+  /** Features passing when the session started; null for sessions recorded before it was kept. */
+  features_passing_before: number | null;
   created_at: Generated<Date>;
+}
+
+export interface SpecsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  content: string;
+  size_bytes: number;
+  line_count: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProjectsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  description: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface CheckpointsTable {
@@ -145,6 +172,8 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  specs: SpecsTable;
+  projects: ProjectsTable;
   builds: BuildsTable;
   build_events: BuildEventsTable;
   feature_snapshots: FeatureSnapshotsTable;

@@ -12,11 +12,11 @@ const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen
 
 export const SESSION_COOKIE = 'aap_session';
 const SESSION_DAYS = 30;
-// scrypt with N=2^15, r=8: about 32 MiB and tens of milliseconds per hash (OWASP's recommended floor is 2^17 with r=8, p=1 for 128 MiB; this stays within a small server's memory).
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+// scrypt N=2^15, r=8, p=3: one of OWASP's equivalent minimum settings (like N=2^17, p=1) that
+// needs 32 MiB per hash instead of 128, so concurrent sign-ins fit a small server. Each hash names
+// its parameters, so hashes made with other settings (p=1 before) still verify.
+const SCRYPT = { N: 2 ** 15, r: 8, p: 3, maxmem: 64 * 1024 * 1024 };
 const KEY_LENGTH = 32;
-
-export type AppEnv = { Variables: { user: User } };
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -38,6 +38,18 @@ export function newSecretToken(prefix: string): { token: string; hash: string } 
   return { token, hash: hashToken(token) };
 }
 
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks a password against an account that does not exist as slowly as against one that does,
+ * so response times do not tell which emails have accounts.
+ */
+export async function verifyAgainstNobody(password: string): Promise<false> {
+  dummyHash ??= hashPassword('no account has this password');
+  await verifyPassword(password, await dummyHash);
+  return false;
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -55,21 +67,39 @@ export function endSessionCookie(c: Context): string | undefined {
   return token;
 }
 
-/** Accepts the session cookie or `Authorization: Bearer <api token>`; 401 without either. */
-export function requireUser(db: Db): MiddlewareHandler<AppEnv> {
+/** Variables of routers behind `requireUser`: the signed-in user. */
+export type AppEnv = { Variables: { user: User } };
+
+/** Before authentication: who is asking, when their credentials are good, or what is wrong with them. */
+export type IdentifiedEnv = { Variables: { user?: User; credentialProblem?: string } };
+
+/**
+ * Resolves the session cookie or `Authorization: Bearer <api token>` to a user once per request,
+ * for every /api route (rate limits count per user); routes that need a user add `requireUser`.
+ * A bearer header wins over the cookie, so a script with a token is never treated as a browser.
+ */
+export function identifyUser(db: Db): MiddlewareHandler<IdentifiedEnv> {
   return async (c, next) => {
     const header = c.req.header('authorization');
-    let user: User | undefined;
     if (header) {
       const m = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!m) throw new ApiError(401, 'unauthorized', 'The Authorization header must be "Bearer <token>".');
-      user = await findTokenUser(db, hashToken(m[1]!));
+      if (m) c.set('user', await findTokenUser(db, hashToken(m[1]!)));
+      else c.set('credentialProblem', 'The Authorization header must be "Bearer <token>".');
     } else {
       const cookie = getCookie(c, SESSION_COOKIE);
-      if (cookie) user = await findSessionUser(db, hashToken(cookie), new Date());
+      if (cookie) c.set('user', await findSessionUser(db, hashToken(cookie), new Date()));
     }
-    if (!user) throw new ApiError(401, 'unauthorized', 'Sign in, or send an API token as "Authorization: Bearer <token>".');
-    c.set('user', user);
+    await next();
+  };
+}
+
+/** 401 unless `identifyUser` found a user. */
+export function requireUser(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const identified = c as unknown as Context<IdentifiedEnv>;
+    if (!identified.get('user')) {
+      throw new ApiError(401, 'unauthorized', identified.get('credentialProblem') ?? 'Sign in, or send an API token as "Authorization: Bearer <token>".');
+    }
     await next();
   };
 }

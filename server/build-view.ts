@@ -1,4 +1,4 @@
-import type { BuildWithArtifact, BuildCursor } from '../db/builds.ts';
+import type { BuildWithArtifact } from '../db/builds.ts';
 import { limitsOf } from './build-workflows.ts';
 
 export interface BuildViewSettings {
@@ -19,6 +19,8 @@ export function toBuildView(b: BuildWithArtifact, s: BuildViewSettings) {
     usage: { inputTokens: b.input_tokens, outputTokens: b.output_tokens, costUsd: Math.round(b.cost_usd * 1e6) / 1e6 },
     limits: limitsOf(b),
     model: b.options.model,
+    specId: b.spec_id,
+    projectId: b.project_id,
     error: b.error,
     artifact:
       b.artifact_sha256 && b.artifact_created_at
@@ -40,19 +42,3 @@ export function toBuildView(b: BuildWithArtifact, s: BuildViewSettings) {
 }
 
 export type BuildView = ReturnType<typeof toBuildView>;
-
-export function encodeCursor(b: { created_at: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([b.created_at.toISOString(), b.id])).toString('base64url');
-}
-
-/** Undefined for anything that is not a cursor this API handed out. */
-export function decodeCursor(cursor: string): BuildCursor | undefined {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    const createdAt = new Date(String(at));
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(createdAt.getTime()) || id.length > 100) return undefined;
-    return { createdAt, id };
-  } catch {
-    return undefined;
-  }
-}

@@ -124,6 +124,14 @@ const envSchema = z.object({
   DEFAULT_MAX_ITERATIONS: z.coerce.number().int().positive().default(50),
   DEFAULT_MAX_COST_USD: z.coerce.number().positive().default(50),
   DEFAULT_STALL_LIMIT: z.coerce.number().int().positive().default(5),
+
+  // Limits that keep one account or client from crowding out the rest; 0 turns a rate limit off.
+  MAX_CONCURRENT_BUILDS_PER_USER: z.coerce.number().int().positive().default(3),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  LOGIN_FREE_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(900),
+  TRUST_PROXY: flag,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -152,6 +160,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.S3_BUCKET && (!e.S3_ACCESS_KEY_ID) !== (!e.S3_SECRET_ACCESS_KEY)) {
     throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together.');
+  }
+  if (e.PUBLIC_URL && !/^https?:\/\/[^/\s]+/.test(e.PUBLIC_URL)) {
+    throw new ConfigError(`Invalid configuration:\n  PUBLIC_URL: must be an http:// or https:// URL, such as https://agents.example.com (got ${JSON.stringify(e.PUBLIC_URL)})`);
   }
   if (e.S3_ENDPOINT && !/^https?:\/\/[^/\s]+/.test(e.S3_ENDPOINT)) {
     throw new ConfigError(`Invalid configuration:\n  S3_ENDPOINT: must be an http:// or https:// URL, such as http://localhost:9000 (got ${JSON.stringify(e.S3_ENDPOINT)})`);

@@ -132,6 +132,14 @@ export async function startPlatform(config: Config, log: Logger): Promise<Platfo
             stallLimit: config.DEFAULT_STALL_LIMIT,
             sandbox: config.sandboxProvider,
           },
+          maxActiveBuildsPerUser: config.MAX_CONCURRENT_BUILDS_PER_USER,
+        },
+        security: {
+          publicUrl: config.PUBLIC_URL,
+          trustProxy: config.TRUST_PROXY,
+          requestsPerMinute: config.RATE_LIMIT_PER_MINUTE,
+          passwordRequestsPerMinute: config.AUTH_RATE_LIMIT_PER_MINUTE,
+          login: { freeAttempts: config.LOGIN_FREE_ATTEMPTS, maxLockoutSeconds: config.LOGIN_MAX_LOCKOUT_SECONDS },
         },
       });
       const server = await listen(app.fetch, config.HOST, config.PORT);

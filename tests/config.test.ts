@@ -31,4 +31,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ S3_BUCKET: 'b', S3_ENDPOINT: 'localhost:9000' })).toThrow(/S3_ENDPOINT/);
     expect(loadConfig({ S3_BUCKET: 'b', S3_ENDPOINT: 'http://localhost:9000' }).S3_ENDPOINT).toBe('http://localhost:9000');
   });
+
+  it('has limits by default, takes 0 to lift a rate limit, and wants PUBLIC_URL as a URL', () => {
+    expect(loadConfig({})).toMatchObject({ MAX_CONCURRENT_BUILDS_PER_USER: 3, RATE_LIMIT_PER_MINUTE: 600, AUTH_RATE_LIMIT_PER_MINUTE: 20, LOGIN_FREE_ATTEMPTS: 5, TRUST_PROXY: false });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '0', TRUST_PROXY: '1' })).toMatchObject({ RATE_LIMIT_PER_MINUTE: 0, TRUST_PROXY: true });
+    expect(() => loadConfig({ MAX_CONCURRENT_BUILDS_PER_USER: '0' })).toThrow(/MAX_CONCURRENT_BUILDS_PER_USER/);
+    expect(() => loadConfig({ PUBLIC_URL: 'agents.example.com' })).toThrow(/PUBLIC_URL/);
+    expect(loadConfig({ PUBLIC_URL: 'https://agents.example.com' }).PUBLIC_URL).toBe('https://agents.example.com');
+  });
 });

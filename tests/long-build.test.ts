@@ -46,5 +46,7 @@ describe('a build of any length', () => {
     expect(events.filter((e) => e.type === 'continued_as_new').length).toBe(runs.length - 1);
     // One sandbox for the whole build: continue-as-new hands it on rather than rebuilding it.
     expect(events.filter((e) => e.type === 'sandbox_created')).toHaveLength(1);
-  });
+    // 300 real sessions take about two minutes alone and longer beside the rest of the suite:
+    // the build's own wait (10 minutes) bounds it, not the default test timeout.
+  }, 660_000);
 });

@@ -11,7 +11,10 @@ import type { CarriedState, LimitsPatch } from '../../workflows/types.ts';
 import type { AppEnv } from '../auth.ts';
 import { startBuildWorkflow, type WorkflowSettings } from '../build-workflows.ts';
 import { toBuildView, type BuildViewSettings } from '../build-view.ts';
+import { claimOrRefuse } from '../active-build-limit.ts';
+import { build as buildSchema } from '../api-schemas.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { route } from '../openapi.ts';
 import { idParam, validate } from '../validation.ts';
 
 const resumeBody = z
@@ -27,11 +30,14 @@ const resumeBody = z
   })
   .default({});
 
+const TAG = 'Builds';
+const accepted202 = { status: 202, description: 'Accepted: the build as it is now', schema: buildSchema };
+
 /**
  * Pause, resume and cancel: messages to the build's workflow, answered 202 with the build as it
  * is now. Mounted inside the builds router, whose auth middleware covers these routes too.
  */
-export function buildControlRoutes(db: Db, temporal: Client, settings: BuildViewSettings & WorkflowSettings) {
+export function buildControlRoutes(db: Db, temporal: Client, settings: BuildViewSettings & WorkflowSettings & { maxActiveBuildsPerUser: number }) {
   const ownedBuild = async (userId: string, id: string) => {
     const build = await findOwnedBuild(db, userId, id);
     if (!build) throw notFound('Build');
@@ -45,45 +51,63 @@ export function buildControlRoutes(db: Db, temporal: Client, settings: BuildView
   const accepted = async (userId: string, id: string) => toBuildView((await findOwnedBuild(db, userId, id))!, settings);
 
   return new Hono<AppEnv>()
-    .post('/:id/pause', validate('param', idParam), async (c) => {
+    .post('/:id/pause', route(TAG, 'Pause a build', accepted202, [401, 404, 409, 503], { description: 'The running session stops at its next safe point and the workspace is checkpointed.' }), validate('param', idParam), async (c) => {
       const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
       requireStatus(build, ['queued', 'running'], 'paused');
       await messageWorkflow(() => temporal.workflow.getHandle(build.workflow_id).signal(pauseSignal));
       return c.json(await accepted(build.owner_id, build.id), 202);
     })
-    .post('/:id/resume', validate('param', idParam), validate('json', resumeBody), async (c) => {
-      const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
-      requireStatus(build, ['paused', 'failed', 'cancelled'], 'resumed');
-      const { maxHours, ...limits } = c.req.valid('json').limits ?? {};
-      const patch: LimitsPatch = { ...limits, ...(maxHours !== undefined && { deadline: new Date(Date.now() + maxHours * 3600_000).toISOString() }) };
-      const options = { ...build.options, ...patch };
+    .post(
+      '/:id/resume',
+      route(TAG, 'Resume a paused build, or restart a failed or cancelled one from its last checkpoint', accepted202, [401, 404, 409, 429, 503], {
+        description: 'Optionally with raised limits. Restarting a failed or cancelled build counts against MAX_CONCURRENT_BUILDS_PER_USER (429 beyond it).',
+      }),
+      validate('param', idParam),
+      validate('json', resumeBody),
+      async (c) => {
+        const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
+        requireStatus(build, ['paused', 'failed', 'cancelled'], 'resumed');
+        const { maxHours, ...limits } = c.req.valid('json').limits ?? {};
+        const patch: LimitsPatch = { ...limits, ...(maxHours !== undefined && { deadline: new Date(Date.now() + maxHours * 3600_000).toISOString() }) };
+        const options = { ...build.options, ...patch };
 
-      if (build.status === 'paused') {
-        const handle = temporal.workflow.getHandle(build.workflow_id);
-        if (Object.keys(patch).length > 0) await messageWorkflow(() => handle.executeUpdate(updateLimitsUpdate, { args: [patch] }));
-        await updateBuildOptions(db, build.id, options);
-        await messageWorkflow(() => handle.signal(resumeSignal));
+        if (build.status === 'paused') {
+          const handle = temporal.workflow.getHandle(build.workflow_id);
+          if (Object.keys(patch).length > 0) await messageWorkflow(() => handle.executeUpdate(updateLimitsUpdate, { args: [patch] }));
+          await updateBuildOptions(db, build.id, options);
+          await messageWorkflow(() => handle.signal(resumeSignal));
+          return c.json(await accepted(build.owner_id, build.id), 202);
+        }
+
+        // A failed or cancelled build: a new run of build-<id> continues from its last checkpoint.
+        // It is queued (and so takes one of the owner's active slots) before the run starts.
+        await claimOrRefuse(db, build.owner_id, settings.maxActiveBuildsPerUser, async (trx) => {
+          await updateBuildOptions(trx, build.id, options);
+          await updateBuildProgress(trx, build.id, { status: 'queued', phase: null, error: null, finished: false });
+        });
+        const [latest] = await listCheckpoints(db, build.id);
+        const carried: CarriedState = {
+          iteration: build.iteration,
+          features: { total: build.features_total, passing: build.features_passing },
+          usage: { inputTokens: build.input_tokens, outputTokens: build.output_tokens, costUsd: build.cost_usd },
+          sessionsWithoutProgress: 0,
+          sandboxId: null,
+          checkpointKey: latest?.storageKey ?? null,
+          pauseRequested: false,
+          haltReason: null,
+        };
+        try {
+          const runId = await messageWorkflow(() => startBuildWorkflow(temporal, settings, { ...build, options }, carried));
+          await updateBuildProgress(db, build.id, { workflowRunId: runId });
+        } catch (err) {
+          // No run started: the build goes back to how it was, freeing the slot.
+          await updateBuildProgress(db, build.id, { status: build.status, error: build.error, finished: true });
+          throw err;
+        }
         return c.json(await accepted(build.owner_id, build.id), 202);
-      }
-
-      // A failed or cancelled build: a new run of build-<id> continues from its last checkpoint.
-      await updateBuildOptions(db, build.id, options);
-      const [latest] = await listCheckpoints(db, build.id);
-      const carried: CarriedState = {
-        iteration: build.iteration,
-        features: { total: build.features_total, passing: build.features_passing },
-        usage: { inputTokens: build.input_tokens, outputTokens: build.output_tokens, costUsd: build.cost_usd },
-        sessionsWithoutProgress: 0,
-        sandboxId: null,
-        checkpointKey: latest?.storageKey ?? null,
-        pauseRequested: false,
-        haltReason: null,
-      };
-      const runId = await messageWorkflow(() => startBuildWorkflow(temporal, settings, { ...build, options }, carried));
-      await updateBuildProgress(db, build.id, { status: 'queued', phase: null, error: null, finished: false, workflowRunId: runId });
-      return c.json(await accepted(build.owner_id, build.id), 202);
-    })
-    .post('/:id/cancel', validate('param', idParam), async (c) => {
+      },
+    )
+    .post('/:id/cancel', route(TAG, 'Cancel a build', accepted202, [401, 404, 409, 503], { description: 'Temporal cancellation: the workflow still saves the artifact and destroys the sandbox.' }), validate('param', idParam), async (c) => {
       const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
       requireStatus(build, ['queued', 'running', 'paused'], 'cancelled');
       // Temporal cancellation: the workflow still saves the artifact and destroys the sandbox.

@@ -10,7 +10,11 @@ import { listCheckpoints } from '../../db/checkpoints.ts';
 import type { Db } from '../../db/connect.ts';
 import type { AppEnv } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { folderListing } from '../api-schemas.ts';
+import { route } from '../openapi.ts';
 import { idParam, text, validate } from '../validation.ts';
+
+const TAG = 'Build files';
 
 /** Presigned download links live just long enough for the browser to follow the redirect. */
 const DOWNLOAD_URL_SECONDS = 300;
@@ -54,53 +58,73 @@ export function buildFileRoutes(db: Db, storage: ArtifactStorage) {
   const archiveMissing = () => new ApiError(404, 'archive_missing', 'The stored workspace archive is missing from storage; an operator should check the artifact store.');
 
   return new Hono<AppEnv>()
-    .get('/:id/artifact', validate('param', idParam), validate('query', artifactQuery), async (c) => {
-      const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
-      const artifact = await findArtifact(db, build.id);
-      if (!artifact) throw new ApiError(404, 'not_found', 'This build has no artifact yet: it is saved when the build completes, is cancelled or fails.');
-      const baseName = `${slug(build.name)}-${build.id.slice(0, 8)}`;
-      const key = artifact.storageKey;
+    .get(
+      '/:id/artifact',
+      route(TAG, "Download the build's workspace as tar.gz or zip", { status: 200, description: 'The archive (S3 storage: a 302 to a presigned URL for tar.gz)', contentType: 'application/octet-stream' }, [401, 404, 503], {
+        description: '404 until the artifact exists: it is saved when the build completes, is cancelled or fails.',
+      }),
+      validate('param', idParam),
+      validate('query', artifactQuery),
+      async (c) => {
+        const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
+        const artifact = await findArtifact(db, build.id);
+        if (!artifact) throw new ApiError(404, 'not_found', 'This build has no artifact yet: it is saved when the build completes, is cancelled or fails.');
+        const baseName = `${slug(build.name)}-${build.id.slice(0, 8)}`;
+        const key = artifact.storageKey;
 
-      if (c.req.valid('query').format === 'zip') {
-        const archive = await storage.get(key);
-        if (!archive) throw archiveMissing();
-        const zip = tarGzToZip(archive, () => storage.get(key));
-        return new Response(Readable.toWeb(zip) as ReadableStream, {
-          headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${baseName}.zip"` },
+        if (c.req.valid('query').format === 'zip') {
+          const archive = await storage.get(key);
+          if (!archive) throw archiveMissing();
+          const zip = tarGzToZip(archive, () => storage.get(key));
+          return new Response(Readable.toWeb(zip) as ReadableStream, {
+            headers: { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${baseName}.zip"` },
+          });
+        }
+
+        // S3: the browser downloads straight from the store, sparing the API the bytes.
+        const url = await storage.presignedGetUrl(key, { expiresInSeconds: DOWNLOAD_URL_SECONDS, downloadName: `${baseName}.tar.gz`, contentType: 'application/gzip' });
+        if (url) {
+          if (!(await storage.head(key))) throw archiveMissing();
+          c.header('cache-control', 'no-store');
+          return c.redirect(url, 302);
+        }
+        const body = await storage.get(key);
+        if (!body) throw archiveMissing();
+        return new Response(Readable.toWeb(body) as ReadableStream, {
+          headers: {
+            'content-type': 'application/gzip',
+            'content-disposition': `attachment; filename="${baseName}.tar.gz"`,
+            'content-length': String(artifact.sizeBytes),
+            etag: `"${artifact.sha256}"`,
+          },
         });
-      }
-
-      // S3: the browser downloads straight from the store, sparing the API the bytes.
-      const url = await storage.presignedGetUrl(key, { expiresInSeconds: DOWNLOAD_URL_SECONDS, downloadName: `${baseName}.tar.gz`, contentType: 'application/gzip' });
-      if (url) {
-        if (!(await storage.head(key))) throw archiveMissing();
-        c.header('cache-control', 'no-store');
-        return c.redirect(url, 302);
-      }
-      const body = await storage.get(key);
-      if (!body) throw archiveMissing();
-      return new Response(Readable.toWeb(body) as ReadableStream, {
-        headers: {
-          'content-type': 'application/gzip',
-          'content-disposition': `attachment; filename="${baseName}.tar.gz"`,
-          'content-length': String(artifact.sizeBytes),
-          etag: `"${artifact.sha256}"`,
-        },
-      });
-    })
-    .get('/:id/files', validate('param', idParam), validate('query', folderQuery), async (c) => {
-      const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
-      const source = await latestWorkspace(db, build.id);
-      const requested = c.req.valid('query').path ?? '';
-      const listing = await browse(() => listArchiveFolder(storage, source, requested, MAX_LISTED_ENTRIES));
-      return c.json({ source: source.view, ...listing });
-    })
-    .get('/:id/files/content', validate('param', idParam), validate('query', fileQuery), async (c) => {
-      const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
-      const source = await latestWorkspace(db, build.id);
-      const file = await browse(() => readArchiveTextFile(storage, source, c.req.valid('query').path, MAX_VIEWED_FILE_BYTES));
-      return c.text(file.text, 200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    });
+      },
+    )
+    .get(
+      '/:id/files',
+      route(TAG, 'List a folder of the newest saved workspace (the artifact, or the latest checkpoint)', { status: 200, description: 'The folder', schema: folderListing }, [401, 404, 503]),
+      validate('param', idParam),
+      validate('query', folderQuery),
+      async (c) => {
+        const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
+        const source = await latestWorkspace(db, build.id);
+        const requested = c.req.valid('query').path ?? '';
+        const listing = await browse(() => listArchiveFolder(storage, source, requested, MAX_LISTED_ENTRIES));
+        return c.json({ source: source.view, ...listing });
+      },
+    )
+    .get(
+      '/:id/files/content',
+      route(TAG, 'One text file of the newest saved workspace, up to 1 MB', { status: 200, description: 'The file as text/plain', contentType: 'text/plain' }, [401, 404, 413, 422, 503]),
+      validate('param', idParam),
+      validate('query', fileQuery),
+      async (c) => {
+        const build = await ownedBuild(c.get('user').id, c.req.valid('param').id);
+        const source = await latestWorkspace(db, build.id);
+        const file = await browse(() => readArchiveTextFile(storage, source, c.req.valid('query').path, MAX_VIEWED_FILE_BYTES));
+        return c.text(file.text, 200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      },
+    );
 }
 
 /**

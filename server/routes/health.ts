@@ -2,12 +2,14 @@ import type { Client } from '@temporalio/client';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connect.ts';
+import { health, readiness } from '../api-schemas.ts';
 import { errorBody } from '../errors.ts';
+import { route } from '../openapi.ts';
 
 export function healthRoutes(db: Db, temporal: Client) {
   return new Hono()
-    .get('/health', (c) => c.json({ status: 'ok' }))
-    .get('/ready', async (c) => {
+    .get('/health', route('Meta', 'Liveness: the API process answers', { status: 200, description: 'Alive', schema: health }, [], { public: true }), (c) => c.json({ status: 'ok' }))
+    .get('/ready', route('Meta', 'Readiness: the database and Temporal are reachable', { status: 200, description: 'Ready', schema: readiness }, [503], { public: true }), async (c) => {
       const checks = await Promise.allSettled([
         sql`select 1`.execute(db),
         temporal.workflowService.getSystemInfo({}),

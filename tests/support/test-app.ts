@@ -3,12 +3,20 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { LocalArtifactStorage } from '../../activities/storage/local.ts';
+import type { ArtifactStorage } from '../../activities/storage/storage.ts';
 import { migrateToLatest, openDatabase, type DbHandle } from '../../db/connect.ts';
-import { createApp } from '../../server/app.ts';
+import { createApp, type SecuritySettings } from '../../server/app.ts';
 import { createLogger } from '../../server/logger.ts';
 
+/** Limits are generous unless a test asks for its own: tests sign up many users and poll often. */
+export interface TestAppOptions {
+  maxActiveBuildsPerUser?: number;
+  security?: Partial<SecuritySettings>;
+  storage?: ArtifactStorage;
+}
+
 /** The real Hono app on the run's database and Temporal server, with no worker: for `app.request` tests. */
-export async function createTestApp(name: string) {
+export async function createTestApp(name: string, opts: TestAppOptions = {}) {
   const dataDir = path.join(inject('tmpRoot'), `app-${name}`);
   fs.mkdirSync(dataDir, { recursive: true });
   const database: DbHandle = await openDatabase({ databaseUrl: inject('databaseUrl') ?? undefined, pgliteDir: path.join(dataDir, 'pg') });
@@ -17,7 +25,7 @@ export async function createTestApp(name: string) {
   const app = createApp({
     db: database.db,
     temporal: new Client({ connection }),
-    storage: new LocalArtifactStorage(path.join(dataDir, 'artifacts')),
+    storage: opts.storage ?? new LocalArtifactStorage(path.join(dataDir, 'artifacts')),
     log: createLogger('silent'),
     secureCookies: false,
     builds: {
@@ -29,6 +37,14 @@ export async function createTestApp(name: string) {
       continueAsNewEvery: 50,
       sessionRetry: { maximumAttempts: 2, initialIntervalSeconds: 1 },
       defaults: { model: 'claude-sonnet-5-5', maxIterations: 5, maxCostUsd: 5, stallLimit: 3, sandbox: 'local' },
+      maxActiveBuildsPerUser: opts.maxActiveBuildsPerUser ?? 1000,
+    },
+    security: {
+      trustProxy: false,
+      requestsPerMinute: 100_000,
+      passwordRequestsPerMinute: 10_000,
+      login: { freeAttempts: 1000, maxLockoutSeconds: 1 },
+      ...opts.security,
     },
   });
   return {

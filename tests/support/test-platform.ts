@@ -31,6 +31,11 @@ export function testEnv(modelUrl: string, extra: Record<string, string> = {}): R
     AGENT_SESSION_MAX_ATTEMPTS: '2',
     AGENT_SESSION_RETRY_SECONDS: '1',
     LOG_LEVEL: 'warn',
+    // Tests start many builds per user, leave some paused, and poll every 250 ms.
+    MAX_CONCURRENT_BUILDS_PER_USER: '1000',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    LOGIN_FREE_ATTEMPTS: '1000',
     ...extra,
   };
 }
