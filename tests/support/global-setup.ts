@@ -38,7 +38,14 @@ export default async function setup(project: TestProject) {
     createTestDatabase(),
     bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger }),
   ]);
-  await viteBuild({ logLevel: 'warn', mode: 'production' });
+  // Vitest runs with NODE_ENV=test, which would give the browser tests React's development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await viteBuild({ logLevel: 'warn', mode: 'production' });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   const workflowBundlePath = path.join(tmpRoot, 'workflow-bundle.js');
   fs.writeFileSync(workflowBundlePath, bundle.code);
 

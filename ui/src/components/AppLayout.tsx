@@ -2,6 +2,15 @@ import { useState } from 'react';
 import { Link, NavLink, Outlet, useLoaderData, useNavigate } from 'react-router';
 import { errorMessage } from '../api.ts';
 import { logOut, type requireUserLoader } from '../auth.ts';
+import { ConnectionBanner } from './ConnectionBanner.tsx';
+
+const NAV = [
+  { to: '/', label: 'Dashboard', end: true },
+  { to: '/builds', label: 'Builds', end: false },
+  { to: '/specs', label: 'Specs', end: false },
+  { to: '/projects', label: 'Projects', end: false },
+  { to: '/settings', label: 'Settings', end: false },
+];
 
 /** The signed-in frame: top bar with navigation, the user's email and Sign out. */
 export function AppLayout() {
@@ -34,21 +43,26 @@ export function AppLayout() {
             Autonomous Agents
           </Link>
           <nav className="topbar__nav" aria-label="Main">
-            <NavLink to="/" end>
-              Builds
-            </NavLink>
-            <NavLink to="/builds/new">New build</NavLink>
+            {NAV.map((item) => (
+              <NavLink key={item.to} to={item.to} end={item.end}>
+                {item.label}
+              </NavLink>
+            ))}
           </nav>
           <div className="topbar__user">
+            <Link to="/builds/new" className="button button--small">
+              New build
+            </Link>
             <span className="topbar__email" data-testid="user-email" title={user.email}>
               {user.email}
             </span>
-            <button type="button" className="button button--ghost" onClick={handleSignOut} disabled={signingOut}>
+            <button type="button" className="button button--ghost button--small" onClick={handleSignOut} disabled={signingOut}>
               {signingOut ? 'Signing out…' : 'Sign out'}
             </button>
           </div>
         </div>
       </header>
+      <ConnectionBanner />
       {signOutError !== null && (
         <div className="page">
           <div className="notice notice--error" role="alert">

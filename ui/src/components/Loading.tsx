@@ -1,7 +1,7 @@
 /** A quiet loading line that screen readers announce. */
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+export function Loading({ label = 'Loading…', inline = false }: { label?: string; inline?: boolean }) {
   return (
-    <p className="loading" role="status">
+    <p className={inline ? 'loading loading--inline' : 'loading'} role="status">
       <span className="spinner" aria-hidden="true" />
       {label}
     </p>

@@ -1,11 +1,12 @@
 import { useCallback, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { listBuilds } from '../builds.ts';
+import { BuildTable } from '../components/BuildTable.tsx';
+import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Loading } from '../components/Loading.tsx';
-import { ProgressBar } from '../components/ProgressBar.tsx';
-import { StatusBadge } from '../components/StatusBadge.tsx';
-import { capitalize, formatCost, formatDateTime } from '../format.ts';
+import { PageHeader } from '../components/PageHeader.tsx';
+import { capitalize } from '../format.ts';
 import { BUILD_STATUSES, isActiveStatus, type Build, type BuildStatus } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
 
@@ -26,12 +27,14 @@ export function BuildList() {
   return (
     <>
       <title>Builds · Autonomous Agents</title>
-      <div className="page-header">
-        <h1>Builds</h1>
-        <Link className="button" to="/builds/new">
-          New build
-        </Link>
-      </div>
+      <PageHeader
+        title="Builds"
+        actions={
+          <Link className="button" to="/builds/new">
+            New build
+          </Link>
+        }
+      />
       <div className="toolbar">
         <label htmlFor="status-filter">Status</label>
         <select id="status-filter" value={status ?? ''} onChange={(e) => changeStatus(e.target.value)}>
@@ -83,14 +86,17 @@ function BuildResults({ status }: { status: BuildStatus | undefined }) {
     return (
       <>
         {errorNotice}
-        <div className="empty card">
-          <h2>{status ? `No ${status} builds` : 'No builds yet'}</h2>
-          <p className="muted">
+        <div className="card">
+          <EmptyState
+            title={status ? `No ${status} builds` : 'No builds yet'}
+            action={
+              <Link className="button" to="/builds/new">
+                New build
+              </Link>
+            }
+          >
             {status ? 'Try another status filter, or start a new build.' : 'Describe an app and an agent will build it for you.'}
-          </p>
-          <Link className="button" to="/builds/new">
-            New build
-          </Link>
+          </EmptyState>
         </div>
       </>
     );
@@ -99,61 +105,18 @@ function BuildResults({ status }: { status: BuildStatus | undefined }) {
   return (
     <>
       {errorNotice}
-      <div className="card table-card">
-        <table className="builds-table">
-          <caption className="visually-hidden">Your builds{status ? ` with status ${status}` : ''}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Phase</th>
-              <th scope="col">Features</th>
-              <th scope="col" className="numeric">Cost</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.items.map((build) => (
-              <BuildRow key={build.id} build={build} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <BuildTable builds={data.items} caption={`Your builds${status ? ` with status ${status}` : ''}`} />
+      <p className="list-footer muted" aria-live="polite">
+        Showing {data.items.length} {data.items.length === 1 ? 'build' : 'builds'}
+        {data.nextCursor ? '; older builds load below.' : '.'}
+      </p>
       {data.nextCursor && (
         <div className="load-more">
-          <button
-            type="button"
-            className="button button--secondary"
-            disabled={loadingMore}
-            onClick={() => setPageCount((count) => count + 1)}
-          >
+          <button type="button" className="button button--secondary" disabled={loadingMore} onClick={() => setPageCount((count) => count + 1)}>
             {loadingMore ? 'Loading…' : 'Load more'}
           </button>
         </div>
       )}
     </>
-  );
-}
-
-function BuildRow({ build }: { build: Build }) {
-  return (
-    <tr data-testid="build-row" data-build-id={build.id}>
-      <td data-label="Name" className="builds-table__name">
-        <Link to={`/builds/${encodeURIComponent(build.id)}`}>{build.name || 'Untitled build'}</Link>
-      </td>
-      <td data-label="Status">
-        <StatusBadge status={build.status} />
-      </td>
-      <td data-label="Phase">{build.phase ? capitalize(build.phase) : '—'}</td>
-      <td data-label="Features">
-        <ProgressBar passing={build.features.passing} total={build.features.total} label={`Features passing for ${build.name}`} />
-      </td>
-      <td data-label="Cost" className="numeric">
-        {formatCost(build.usage.costUsd)}
-      </td>
-      <td data-label="Created">
-        <time dateTime={build.createdAt}>{formatDateTime(build.createdAt)}</time>
-      </td>
-    </tr>
   );
 }

@@ -1,14 +1,20 @@
 import { Link } from 'react-router';
+import { EmptyState } from '../components/EmptyState.tsx';
 
 export function NotFound() {
   return (
-    <div className="empty card">
+    <div className="card">
       <title>Page not found · Autonomous Agents</title>
-      <h1>Page not found</h1>
-      <p className="muted">There is nothing at this address.</p>
-      <Link className="button" to="/">
-        Back to builds
-      </Link>
+      <EmptyState
+        title="Page not found"
+        action={
+          <Link className="button" to="/">
+            Back to the dashboard
+          </Link>
+        }
+      >
+        There is nothing at this address.
+      </EmptyState>
     </div>
   );
 }
