@@ -1,18 +1,8 @@
+import type { SessionRecord } from './builds.ts';
 import type { Db } from './connect.ts';
 
 /** One agent session of a build: what it cost and what it achieved. */
-export interface BuildIteration {
-  iteration: number;
-  kind: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationInputTokens: number;
-  cacheReadInputTokens: number;
-  costUsd: number;
-  turns: number;
-  stopReason: string;
-  featuresPassing: number;
-  featuresTotal: number;
+export interface BuildIteration extends Omit<SessionRecord, 'featuresPassingBefore' | 'durationMs'> {
   /** Null for sessions recorded before these were kept. */
   featuresPassingBefore: number | null;
   durationMs: number | null;
