@@ -1,5 +1,5 @@
 import { useCallback, useId, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { errorMessage, isNotFound } from '../api.ts';
 import { listBuilds } from '../builds.ts';
 import { BuildTable } from '../components/BuildTable.tsx';
@@ -8,15 +8,16 @@ import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { ResourceNotFound } from '../components/ResourceNotFound.tsx';
 import { deleteProject, getProject, updateProject } from '../projects.ts';
 import { isActiveStatus, type Project } from '../types.ts';
+import { useDeleteAndLeave } from '../useDeleteAndLeave.ts';
 import { usePolling } from '../usePolling.ts';
 
 const PROJECT_POLL_MS = 5000;
 
 export function ProjectDetail() {
   const { id = '' } = useParams();
-  const navigate = useNavigate();
   const fetchProject = useCallback(
     async (signal: AbortSignal) => {
       const [project, builds] = await Promise.all([getProject(id, signal), listBuilds({ projectId: id, limit: 50 }, signal)]);
@@ -27,34 +28,12 @@ export function ProjectDetail() {
   const { data, error, refresh } = usePolling(fetchProject, PROJECT_POLL_MS, (latest) => latest.builds.items.some((b) => isActiveStatus(b.status)));
   const [edited, setEdited] = useState<Project | null>(null);
   const [editing, setEditing] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<unknown>(null);
+  const deletion = useDeleteAndLeave(() => deleteProject(id), '/projects');
 
-  if (isNotFound(error)) {
-    return (
-      <div className="card">
-        <title>Project not found · Autonomous Agents</title>
-        <EmptyState title="Project not found" action={<Link className="button" to="/projects">Back to projects</Link>}>
-          It was deleted, or it belongs to another account.
-        </EmptyState>
-      </div>
-    );
-  }
+  if (isNotFound(error)) return <ResourceNotFound what="Project" backTo="/projects" backLabel="Back to projects" />;
   if (!data || data.project.id !== id) return error ? <ErrorNotice error={error} title="Could not load this project" onRetry={refresh} /> : <Loading label="Loading project…" />;
   const project = edited?.id === id && edited.updatedAt >= data.project.updatedAt ? edited : data.project;
 
-  async function remove() {
-    setDeleting(true);
-    setDeleteError(null);
-    try {
-      await deleteProject(id);
-      await navigate('/projects', { replace: true });
-    } catch (failure) {
-      setDeleteError(failure);
-      setDeleting(false);
-    }
-  }
 
   return (
     <>
@@ -73,7 +52,7 @@ export function ProjectDetail() {
             <button type="button" className="button button--secondary" onClick={() => setEditing((e) => !e)} aria-expanded={editing}>
               Edit
             </button>
-            <button type="button" className="button button--ghost-danger" onClick={() => setConfirmDelete(true)}>
+            <button type="button" className="button button--ghost-danger" onClick={() => deletion.setConfirming(true)}>
               Delete
             </button>
           </>
@@ -105,18 +84,15 @@ export function ProjectDetail() {
         {data.builds.nextCursor && <p className="muted">Showing the 50 most recent builds.</p>}
       </section>
       <ConfirmDialog
-        open={confirmDelete}
+        open={deletion.confirming}
         title="Delete this project?"
         confirmLabel="Delete project"
         busyLabel="Deleting…"
         tone="danger"
-        busy={deleting}
-        error={deleteError}
-        onConfirm={remove}
-        onClose={() => {
-          setConfirmDelete(false);
-          setDeleteError(null);
-        }}
+        busy={deletion.busy}
+        error={deletion.error}
+        onConfirm={deletion.confirm}
+        onClose={deletion.close}
       >
         <p>
           <strong>{project.name}</strong> will be deleted. Its builds are kept, without a project.

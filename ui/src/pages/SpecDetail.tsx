@@ -1,57 +1,35 @@
 import { useCallback, useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useParams } from 'react-router';
 import { isNotFound } from '../api.ts';
 import { CodeView } from '../components/CodeView.tsx';
 import { ConfirmDialog } from '../components/ConfirmDialog.tsx';
-import { EmptyState } from '../components/EmptyState.tsx';
 import { ErrorNotice } from '../components/ErrorNotice.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { ResourceNotFound } from '../components/ResourceNotFound.tsx';
 import { SpecEditor } from '../components/SpecEditor.tsx';
 import { SpecMeta } from '../components/SpecMeta.tsx';
 import { formatDateTime } from '../format.ts';
 import { deleteSpec, getSpec, updateSpec } from '../specs.ts';
 import type { Spec } from '../types.ts';
+import { useDeleteAndLeave } from '../useDeleteAndLeave.ts';
 import { usePolling } from '../usePolling.ts';
 
 /** One spec: read it, edit it, build it, or delete it. */
 export function SpecDetail() {
   const { id = '' } = useParams();
-  const navigate = useNavigate();
   const location = useLocation();
   const fetchSpec = useCallback((signal: AbortSignal) => getSpec(id, signal), [id]);
   const { data, error, refresh } = usePolling(fetchSpec, 0, false);
   const [edited, setEdited] = useState<Spec | null>(null);
   const [editing, setEditing] = useState(false);
   const [notice, setNotice] = useState<string | null>((location.state as { saved?: boolean } | null)?.saved ? 'Spec saved.' : null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<unknown>(null);
+  const deletion = useDeleteAndLeave(() => deleteSpec(id), '/specs');
   const spec = edited?.id === id ? edited : data?.id === id ? data : undefined;
 
-  if (isNotFound(error)) {
-    return (
-      <div className="card">
-        <title>Spec not found · Autonomous Agents</title>
-        <EmptyState title="Spec not found" action={<Link className="button" to="/specs">Back to specs</Link>}>
-          It was deleted, or it belongs to another account.
-        </EmptyState>
-      </div>
-    );
-  }
+  if (isNotFound(error)) return <ResourceNotFound what="Spec" backTo="/specs" backLabel="Back to specs" />;
   if (!spec) return error ? <ErrorNotice error={error} title="Could not load this spec" onRetry={refresh} /> : <Loading label="Loading spec…" />;
 
-  async function remove() {
-    setDeleting(true);
-    setDeleteError(null);
-    try {
-      await deleteSpec(id);
-      await navigate('/specs', { replace: true });
-    } catch (failure) {
-      setDeleteError(failure);
-      setDeleting(false);
-    }
-  }
 
   return (
     <>
@@ -75,7 +53,7 @@ export function SpecDetail() {
               <button type="button" className="button button--secondary" onClick={() => { setEditing(true); setNotice(null); }}>
                 Edit
               </button>
-              <button type="button" className="button button--ghost-danger" onClick={() => setConfirmDelete(true)}>
+              <button type="button" className="button button--ghost-danger" onClick={() => deletion.setConfirming(true)}>
                 Delete
               </button>
             </>
@@ -110,18 +88,15 @@ export function SpecDetail() {
         </section>
       )}
       <ConfirmDialog
-        open={confirmDelete}
+        open={deletion.confirming}
         title="Delete this spec?"
         confirmLabel="Delete spec"
         busyLabel="Deleting…"
         tone="danger"
-        busy={deleting}
-        error={deleteError}
-        onConfirm={remove}
-        onClose={() => {
-          setConfirmDelete(false);
-          setDeleteError(null);
-        }}
+        busy={deletion.busy}
+        error={deletion.error}
+        onConfirm={deletion.confirm}
+        onClose={deletion.close}
       >
         <p>
           <strong>{spec.name}</strong> will be deleted. Builds started from it keep their copy of the spec.
