@@ -4,6 +4,7 @@ import { CommandFailedError, CommandTimeoutError } from './errors.ts';
 import { OutputCollector } from './output.ts';
 import type { ExecOptions, ExecResult } from './provider.ts';
 import { sandboxPath } from './workspace-path.ts';
+import { armKillSwitch } from './kill-switch.ts';
 
 /** The template's unprivileged user; agent commands run as it, housekeeping as root. */
 export const SANDBOX_USER = 'user';
@@ -32,25 +33,14 @@ export async function runAgentCommand(sbx: E2BSandbox, command: string, opts: Ex
     onStdout: (data) => output.add('stdout', data),
     onStderr: (data) => output.add('stderr', data),
   });
-  let timedOut = false;
-  let aborted = false;
   const killTree = () => void killMarked(sbx, execId).finally(() => handle.kill().catch(() => false));
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killTree();
-  }, opts.timeoutMs);
-  const onAbort = () => {
-    aborted = true;
-    killTree();
-  };
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  if (opts.signal?.aborted) onAbort();
+  const stop = armKillSwitch(opts.timeoutMs, opts.signal, killTree);
   const result = (exitCode: number): ExecResult => ({
-    exitCode: timedOut || aborted ? KILLED_EXIT_CODE : exitCode,
+    exitCode: stop.timedOut || stop.aborted ? KILLED_EXIT_CODE : exitCode,
     stdout: output.text('stdout'),
     stderr: output.text('stderr'),
-    timedOut,
-    aborted,
+    timedOut: stop.timedOut,
+    aborted: stop.aborted,
     outputBytes: output.totalBytes,
     truncated: output.truncated,
   });
@@ -60,11 +50,10 @@ export async function runAgentCommand(sbx: E2BSandbox, command: string, opts: Ex
     // A non-zero exit is the command's answer, not a failure of the sandbox.
     if (err instanceof CommandExitError) return result(err.exitCode);
     // The stream may end with an error because we killed the command: that is the timeout's result.
-    if ((timedOut || aborted) && classifyE2BError(err) !== 'gone') return result(KILLED_EXIT_CODE);
+    if ((stop.timedOut || stop.aborted) && classifyE2BError(err) !== 'gone') return result(KILLED_EXIT_CODE);
     throw err;
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onAbort);
+    stop.dispose();
   }
 }
 

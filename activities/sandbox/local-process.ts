@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { OutputCollector } from './output.ts';
 import type { ExecOptions, ExecResult } from './provider.ts';
+import { armKillSwitch } from './kill-switch.ts';
 
 export interface RunOptions {
   argv: string[];
@@ -35,8 +36,6 @@ export function runProcess(o: RunOptions): Promise<ExecResult> {
     fd3.end(o.fd3);
   }
   const output = new OutputCollector(o.maxOutputBytes, o.onOutput);
-  let timedOut = false;
-  let aborted = false;
   const killTree = () => {
     try {
       if (o.tree === 'group' && child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -46,20 +45,7 @@ export function runProcess(o: RunOptions): Promise<ExecResult> {
     }
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree();
-    }, o.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      killTree();
-    };
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    if (o.signal?.aborted) onAbort();
-    const done = () => {
-      clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
-    };
+    const stop = armKillSwitch(o.timeoutMs, o.signal, killTree);
     child.stdout!.on('data', (chunk: Buffer) => output.add('stdout', chunk));
     child.stderr!.on('data', (chunk: Buffer) => output.add('stderr', chunk));
     // A background process holding stdout open would otherwise keep 'close' from ever firing.
@@ -67,17 +53,17 @@ export function runProcess(o: RunOptions): Promise<ExecResult> {
       if (o.tree === 'group') killTree();
     });
     child.on('error', (err) => {
-      done();
+      stop.dispose();
       reject(err);
     });
     child.on('close', (code, signal) => {
-      done();
+      stop.dispose();
       resolve({
         exitCode: code ?? 128 + signalNumber(signal),
         stdout: output.text('stdout'),
         stderr: output.text('stderr'),
-        timedOut,
-        aborted,
+        timedOut: stop.timedOut,
+        aborted: stop.aborted,
         outputBytes: output.totalBytes,
         truncated: output.truncated,
       });
