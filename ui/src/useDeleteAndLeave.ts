@@ -29,5 +29,8 @@ export function useDeleteAndLeave(remove: () => Promise<unknown>, to: string) {
     setError(null);
   }
 
-  return { confirming, setConfirming, busy, error, confirm, close };
+  // Everything ConfirmDialog needs to show this deletion, to spread onto it.
+  const dialog = { open: confirming, busy, error, onConfirm: confirm, onClose: close };
+
+  return { setConfirming, dialog };
 }

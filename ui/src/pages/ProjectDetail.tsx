@@ -84,15 +84,11 @@ export function ProjectDetail() {
         {data.builds.nextCursor && <p className="muted">Showing the 50 most recent builds.</p>}
       </section>
       <ConfirmDialog
-        open={deletion.confirming}
+        {...deletion.dialog}
         title="Delete this project?"
         confirmLabel="Delete project"
         busyLabel="Deleting…"
         tone="danger"
-        busy={deletion.busy}
-        error={deletion.error}
-        onConfirm={deletion.confirm}
-        onClose={deletion.close}
       >
         <p>
           <strong>{project.name}</strong> will be deleted. Its builds are kept, without a project.

@@ -88,15 +88,11 @@ export function SpecDetail() {
         </section>
       )}
       <ConfirmDialog
-        open={deletion.confirming}
+        {...deletion.dialog}
         title="Delete this spec?"
         confirmLabel="Delete spec"
         busyLabel="Deleting…"
         tone="danger"
-        busy={deletion.busy}
-        error={deletion.error}
-        onConfirm={deletion.confirm}
-        onClose={deletion.close}
       >
         <p>
           <strong>{spec.name}</strong> will be deleted. Builds started from it keep their copy of the spec.
